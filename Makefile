@@ -1,0 +1,48 @@
+# mist-wan-exporter: `make demo` runs it against the built-in simulator, `make test` runs every check.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEBIAN_TOOLS := redis-server:redis-server promtool:prometheus docker-compose:docker-compose amtool:prometheus-alertmanager
+SITES ?= 200
+ADDR ?= 127.0.0.1:9842
+
+.PHONY: install demo test lint system-deps bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+# Installs the Debian packages the tests start (redis-server, promtool, docker-compose, amtool) when missing.
+system-deps:
+	@missing=""; for pair in $(DEBIAN_TOOLS); do \
+	  cmd=$${pair%%:*}; pkg=$${pair##*:}; \
+	  command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "missing Debian packages:$$missing (run as root or install them)"; exit 1; fi; \
+	  echo "installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+demo: install
+	$(BIN)/mist-wan-exporter demo --sites $(SITES) --web.listen-address $(ADDR)
+
+lint: install
+	$(BIN)/ruff check exporter tests bench
+	$(BIN)/ruff format --check exporter tests bench
+	$(BIN)/mypy
+
+test: install system-deps lint
+	$(BIN)/pytest -q
+
+bench: install system-deps
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

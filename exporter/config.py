@@ -1,0 +1,357 @@
+"""Configuration: YAML file overridden by environment variables, validated into dataclasses.
+
+Secrets (API tokens, Redis passwords inside ``REDIS_URL``) come only from the environment or
+``*_FILE`` variables, never from the YAML file, and are redacted whenever the config is shown.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import yaml
+
+DEFAULT_LISTEN = ":9842"
+DEMO_TOKEN = "sim-demo-token-0000000000000000"
+CLOUD_HOSTS = (
+    "api.mist.com",
+    "api.eu.mist.com",
+    "api.gc1.mist.com",
+    "api.gc2.mist.com",
+    "api.gc3.mist.com",
+    "api.gc4.mist.com",
+    "api.gc5.mist.com",
+    "api.gc6.mist.com",
+    "api.gc7.mist.com",
+    "api.ac2.mist.com",
+    "api.ac5.mist.com",
+    "api.ac6.mist.com",
+)
+JOBS = ("inventory", "gateways", "wan_ports", "peer_paths", "org_sle", "alarms", "deep_dive")
+DEFAULT_INTERVALS = {
+    "inventory": 1800.0,
+    "gateways": 60.0,
+    "wan_ports": 60.0,
+    "peer_paths": 120.0,
+    "org_sle": 600.0,
+    "alarms": 60.0,
+    "deep_dive": 1800.0,
+}
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+class ConfigError(ValueError):
+    """A configuration value is wrong; ``key`` names it as the user wrote it."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(f"config: {key}: {message}")
+        self.key = key
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    connect: float = 5.0
+    read: float = 30.0
+    total: float = 90.0
+
+
+@dataclass(frozen=True, slots=True)
+class MistConfig:
+    base_url: str
+    org_id: str | None
+    tokens: tuple[str, ...] = field(repr=False)
+    timeouts: Timeouts = Timeouts()
+    max_concurrency: int = 8
+    max_retries: int = 4
+    calls_per_hour: int = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class RegionRule:
+    """Region = first site group named ``sitegroup_prefix``... (prefix removed)."""
+
+    sitegroup_prefix: str = ""
+    strip_prefix: bool = True
+    default: str = "unassigned"
+
+
+@dataclass(frozen=True, slots=True)
+class CollectConfig:
+    intervals: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_INTERVALS))
+    budget_share: float = 0.7
+    degraded_threshold: float = 0.9
+    alarm_window_seconds: float = 86400.0
+    deep_dive_days: float = 7.0
+    region: RegionRule = RegionRule()
+
+
+@dataclass(frozen=True, slots=True)
+class StateConfig:
+    redis_url: str | None = field(default=None, repr=False)
+    prefix: str = "mistwan"
+
+
+@dataclass(frozen=True, slots=True)
+class WebConfig:
+    listen_address: str = DEFAULT_LISTEN
+    config_file: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    mist: MistConfig
+    collect: CollectConfig = CollectConfig()
+    state: StateConfig = StateConfig()
+    web: WebConfig = WebConfig()
+    log_level: str = "info"
+
+
+def parse_listen_address(value: str, key: str = "web.listen_address") -> tuple[str, int]:
+    """``HOST:PORT`` or ``:PORT`` (all interfaces) -> (host, port)."""
+    host, sep, port_text = value.rpartition(":")
+    if not sep or not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
+        raise ConfigError(key, f"expected HOST:PORT or :PORT, got {value!r}")
+    return (host.strip("[]") or "0.0.0.0", int(port_text))
+
+
+def base_url_for(host: str, key: str = "mist.host") -> str:
+    """A Mist cloud host (``api.eu.mist.com``) or a full base URL -> base URL without slash."""
+    host = host.strip()
+    if "://" in host:
+        parts = urlsplit(host)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(key, f"not an http(s) URL: {host!r}")
+        return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+    if host not in CLOUD_HOSTS:
+        raise ConfigError(
+            key, f"unknown Mist cloud {host!r}; use one of {', '.join(CLOUD_HOSTS)} or a full URL"
+        )
+    return f"https://{host}"
+
+
+def redact_url(url: str | None) -> str | None:
+    """Hide the password of a URL such as ``redis://:secret@host:6379/0``."""
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    user = parts.username or ""
+    return urlunsplit((parts.scheme, f"{user}:***@{netloc}", parts.path, parts.query, ""))
+
+
+def redact_token(token: str) -> str:
+    return f"{token[:4]}...({len(token)} chars)" if len(token) > 8 else "***"
+
+
+def _secret_from_env(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name)
+    file_name = env.get(f"{name}_FILE")
+    if value is not None and file_name is not None:
+        raise ConfigError(name, f"set either {name} or {name}_FILE, not both")
+    if file_name is not None:
+        try:
+            return Path(file_name).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"{name}_FILE", f"cannot read {file_name}: {exc.strerror}") from None
+    return value
+
+
+class _Section:
+    """A YAML mapping being read; every access records the key path for error messages."""
+
+    def __init__(self, data: object, path: str) -> None:
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise ConfigError(path or "<root>", "expected a mapping")
+        self.data: dict[str, Any] = data
+        self.path = path
+        self.seen: set[str] = set()
+
+    def key(self, name: str) -> str:
+        return f"{self.path}.{name}" if self.path else name
+
+    def section(self, name: str) -> _Section:
+        self.seen.add(name)
+        return _Section(self.data.get(name), self.key(name))
+
+    def raw(self, name: str) -> Any:
+        self.seen.add(name)
+        return self.data.get(name)
+
+    def number(self, name: str, default: float, *, low: float, high: float) -> float:
+        value = self.raw(name)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(self.key(name), f"expected a number, got {value!r}")
+        if not low <= value <= high:
+            raise ConfigError(self.key(name), f"must be between {low:g} and {high:g}, got {value}")
+        return float(value)
+
+    def integer(self, name: str, default: int, *, low: int, high: int) -> int:
+        value = self.raw(name)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(self.key(name), f"expected an integer, got {value!r}")
+        if not low <= value <= high:
+            raise ConfigError(self.key(name), f"must be between {low} and {high}, got {value}")
+        return value
+
+    def text(self, name: str, default: str | None) -> str | None:
+        value = self.raw(name)
+        if value is None:
+            return default
+        if not isinstance(value, str):
+            raise ConfigError(self.key(name), f"expected a string, got {value!r}")
+        return value
+
+    def flag(self, name: str, default: bool) -> bool:
+        value = self.raw(name)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise ConfigError(self.key(name), f"expected true or false, got {value!r}")
+        return value
+
+    def reject_unknown(self) -> None:
+        unknown = sorted(set(self.data) - self.seen)
+        if unknown:
+            raise ConfigError(self.key(str(unknown[0])), "unknown key")
+
+
+def load_config(
+    path: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    *,
+    require_tokens: bool = True,
+) -> Config:
+    """Read ``path`` (optional) and ``env`` (default ``os.environ``) into a :class:`Config`."""
+    env = os.environ if env is None else env
+    data: object = {}
+    if path is not None:
+        try:
+            data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError("--config", f"cannot read {path}: {exc.strerror}") from None
+        except yaml.YAMLError as exc:
+            raise ConfigError("--config", f"{path} is not valid YAML: {exc}") from None
+    root = _Section(data, "")
+    config = Config(
+        mist=_mist(root.section("mist"), env, require_tokens),
+        collect=_collect(root.section("collect")),
+        state=_state(root.section("state"), env),
+        web=_web(root.section("web")),
+        log_level=_log_level(root),
+    )
+    root.reject_unknown()
+    return config
+
+
+def _mist(sec: _Section, env: Mapping[str, str], require_tokens: bool) -> MistConfig:
+    if "tokens" in sec.data or "apitoken" in sec.data:
+        raise ConfigError(sec.key("tokens"), "tokens are secrets: set MIST_APITOKEN instead")
+    host = env.get("MIST_HOST") or sec.text("host", "api.mist.com") or "api.mist.com"
+    base_url = base_url_for(host, "MIST_HOST" if env.get("MIST_HOST") else sec.key("host"))
+    org_id = env.get("MIST_ORG_ID") or sec.text("org_id", None) or None
+    raw_tokens = _secret_from_env(env, "MIST_APITOKEN") or ""
+    tokens = tuple(t.strip() for t in raw_tokens.split(",") if t.strip())
+    if require_tokens and not tokens:
+        raise ConfigError("MIST_APITOKEN", "no API token: set MIST_APITOKEN (comma-separated)")
+    if len(set(tokens)) != len(tokens):
+        raise ConfigError("MIST_APITOKEN", "the same token is listed twice")
+    t = sec.section("timeouts")
+    d = Timeouts()
+    timeouts = Timeouts(
+        connect=t.number("connect", d.connect, low=0.1, high=300),
+        read=t.number("read", d.read, low=0.1, high=600),
+        total=t.number("total", d.total, low=0.1, high=3600),
+    )
+    t.reject_unknown()
+    config = MistConfig(
+        base_url=base_url,
+        org_id=org_id,
+        tokens=tokens,
+        timeouts=timeouts,
+        max_concurrency=sec.integer("max_concurrency", 8, low=1, high=64),
+        max_retries=sec.integer("max_retries", 4, low=0, high=10),
+        calls_per_hour=sec.integer("calls_per_hour", 5000, low=1, high=1_000_000),
+    )
+    sec.reject_unknown()
+    return config
+
+
+def _collect(sec: _Section) -> CollectConfig:
+    iv = sec.section("intervals")
+    intervals = {job: iv.number(job, DEFAULT_INTERVALS[job], low=5, high=86400) for job in JOBS}
+    iv.reject_unknown()
+    r = sec.section("region")
+    region = RegionRule(
+        sitegroup_prefix=r.text("sitegroup_prefix", "") or "",
+        strip_prefix=r.flag("strip_prefix", True),
+        default=r.text("default", "unassigned") or "unassigned",
+    )
+    r.reject_unknown()
+    config = CollectConfig(
+        intervals=intervals,
+        budget_share=sec.number("budget_share", 0.7, low=0.05, high=1.0),
+        degraded_threshold=sec.number("degraded_threshold", 0.9, low=0.0, high=1.0),
+        alarm_window_seconds=sec.number("alarm_window_seconds", 86400, low=300, high=30 * 86400),
+        deep_dive_days=sec.number("deep_dive_days", 7, low=1, high=7),
+        region=region,
+    )
+    sec.reject_unknown()
+    return config
+
+
+def _state(sec: _Section, env: Mapping[str, str]) -> StateConfig:
+    if "redis_url" in sec.data:
+        raise ConfigError(sec.key("redis_url"), "may hold a password: set REDIS_URL instead")
+    url = _secret_from_env(env, "REDIS_URL") or None
+    if url is not None and urlsplit(url).scheme not in ("redis", "rediss", "unix"):
+        raise ConfigError("REDIS_URL", "expected redis://, rediss:// or unix:// URL")
+    prefix = sec.text("prefix", "mistwan") or ""
+    if not prefix or ":" in prefix:
+        raise ConfigError(sec.key("prefix"), "must be non-empty and contain no ':'")
+    sec.reject_unknown()
+    return StateConfig(redis_url=url, prefix=prefix)
+
+
+def _web(sec: _Section) -> WebConfig:
+    listen = sec.text("listen_address", DEFAULT_LISTEN) or DEFAULT_LISTEN
+    parse_listen_address(listen, sec.key("listen_address"))
+    config_file = sec.text("config_file", None)
+    sec.reject_unknown()
+    return WebConfig(listen_address=listen, config_file=config_file)
+
+
+def _log_level(root: _Section) -> str:
+    level = (root.text("log_level", "info") or "info").lower()
+    if level not in LOG_LEVELS:
+        raise ConfigError("log_level", f"expected one of {', '.join(LOG_LEVELS)}, got {level!r}")
+    return level
+
+
+def redacted(config: Config) -> dict[str, Any]:
+    """The effective config as plain data with every secret hidden, for ``check-config``."""
+
+    def plain(obj: Any) -> Any:
+        if is_dataclass(obj) and not isinstance(obj, type):
+            return {f.name: plain(getattr(obj, f.name)) for f in fields(obj)}
+        if isinstance(obj, Mapping):
+            return {k: plain(v) for k, v in obj.items()}
+        if isinstance(obj, tuple):
+            return [plain(v) for v in obj]
+        return obj
+
+    data: dict[str, Any] = plain(config)
+    data["mist"]["tokens"] = [redact_token(t) for t in config.mist.tokens]
+    data["state"]["redis_url"] = redact_url(config.state.redis_url)
+    return data

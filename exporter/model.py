@@ -1,0 +1,262 @@
+"""The normalised, immutable model of a Mist org that everything after the parse step sees.
+
+Values are in base units (seconds, bytes, ratios 0..1); ``None`` means Mist did not report it.
+A :class:`Snapshot` is swapped whole after each job; nothing in it is ever mutated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Org:
+    org_id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    site_id: str
+    name: str
+    region: str
+    country_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class Inventory:
+    org: Org
+    sites: tuple[Site, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WanInterface:
+    """A WAN interface as the gateway's ``if_stat`` names it."""
+
+    port_id: str
+    wan_name: str
+    wan_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class Gateway:
+    site_id: str
+    mac: str
+    name: str
+    model: str
+    version: str
+    up: bool
+    uptime_seconds: float | None
+    cpu_ratio: float | None
+    memory_ratio: float | None
+    wan_interfaces: tuple[WanInterface, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class WanPort:
+    site_id: str
+    gateway_mac: str
+    port_id: str
+    wan_name: str
+    wan_type: str
+    up: bool
+    speed_bytes_per_second: float | None
+    receive_bytes: float | None
+    transmit_bytes: float | None
+    receive_rate_bytes_per_second: float | None
+    transmit_rate_bytes_per_second: float | None
+    latency_seconds: float | None
+    jitter_seconds: float | None
+    loss_ratio: float | None
+    last_flap_timestamp: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class PeerPath:
+    site_id: str
+    gateway_mac: str
+    port_id: str
+    peer_mac: str
+    peer_port_id: str
+    up: bool
+    active: bool
+    latency_seconds: float | None
+    jitter_seconds: float | None
+    loss_ratio: float | None
+    mos: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class SleScore:
+    """Org-level SLE score of one site for one metric (``sle`` uses hyphens)."""
+
+    site_id: str
+    sle: str
+    ratio: float
+
+
+@dataclass(frozen=True, slots=True)
+class WorstSite:
+    """One row of ``worst-sites-by-sle``: lower ``ratio`` is worse."""
+
+    sle: str
+    site_id: str
+    ratio: float
+
+
+@dataclass(frozen=True, slots=True)
+class Alarm:
+    alarm_id: str
+    site_id: str
+    group: str
+    severity: str
+    alarm_type: str
+    timestamp: float
+    incident_count: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmCount:
+    """Alarms seen in the window for one (site, group, severity, type)."""
+
+    site_id: str
+    group: str
+    severity: str
+    alarm_type: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmIncidents:
+    """Cumulative incidents since the ledger began for one (group, severity, type)."""
+
+    group: str
+    severity: str
+    alarm_type: str
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class TrendBucket:
+    """One ``summary-trend`` bucket: user-minutes in total and degraded."""
+
+    timestamp: float
+    total: float
+    degraded: float
+
+
+@dataclass(frozen=True, slots=True)
+class HistogramBucket:
+    """Cumulative count of samples with value <= ``le``."""
+
+    le: float
+    count: float
+
+
+@dataclass(frozen=True, slots=True)
+class ClassifierMinutes:
+    classifier: str
+    degraded_minutes: float
+
+
+@dataclass(frozen=True, slots=True)
+class ImpactedGateway:
+    gateway_mac: str
+    degraded_minutes: float
+
+
+@dataclass(frozen=True, slots=True)
+class ImpactedInterface:
+    gateway_mac: str
+    interface: str
+    degraded_minutes: float
+
+
+@dataclass(frozen=True, slots=True)
+class SleDeepDive:
+    """Site-level detail of one SLE metric over ``window_start``..``window_end``."""
+
+    site_id: str
+    sle: str
+    window_start: float
+    window_end: float
+    fetched_at: float
+    trend: tuple[TrendBucket, ...]
+    classifiers: tuple[ClassifierMinutes, ...]
+    histogram: tuple[HistogramBucket, ...]
+    threshold: float | None
+    impacted_gateways: tuple[ImpactedGateway, ...]
+    impacted_interfaces: tuple[ImpactedInterface, ...]
+
+    @property
+    def total_minutes(self) -> float:
+        return sum(b.total for b in self.trend)
+
+    @property
+    def degraded_minutes(self) -> float:
+        return sum(b.degraded for b in self.trend)
+
+
+@dataclass(frozen=True, slots=True)
+class CollectorStatus:
+    """What the scheduler knows about one job."""
+
+    collector: str
+    last_success: float | None = None
+    last_attempt: float | None = None
+    duration_seconds: float | None = None
+    errors_total: int = 0
+    last_error: str | None = None
+    next_run: float | None = None
+    interval_seconds: float | None = None
+    planned_calls_per_hour: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything the exporter publishes about the org, as of the last completed jobs."""
+
+    inventory: Inventory | None = None
+    gateways: tuple[Gateway, ...] = ()
+    wan_ports: tuple[WanPort, ...] = ()
+    peer_paths: tuple[PeerPath, ...] = ()
+    sle_scores: tuple[SleScore, ...] = ()
+    worst_sites: tuple[WorstSite, ...] = ()
+    alarm_counts: tuple[AlarmCount, ...] = ()
+    alarm_incidents: tuple[AlarmIncidents, ...] = ()
+    deep_dives: tuple[SleDeepDive, ...] = ()
+    published: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestEvent:
+    """One finished Mist API request, as the client reports it to its observers."""
+
+    endpoint: str
+    code: int
+    duration_seconds: float
+    token_index: int
+    retries: int
+
+
+@dataclass(frozen=True, slots=True)
+class TokenBudget:
+    """Budget left for a token this clock hour (``token`` is a label, never the secret)."""
+
+    token: str
+    remaining: int
+    reset_timestamp: float
+    parked_until: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExporterStatus:
+    """The exporter's view of its own work, rendered as self-metrics and on the status page."""
+
+    collectors: tuple[CollectorStatus, ...] = ()
+    budgets: tuple[TokenBudget, ...] = ()
+    state_store_up: bool = True
+    state_store_kind: str = "memory"
+    started_at: float = 0.0
+    first_publish_at: float | None = None
+    essential: tuple[str, ...] = ("gateways", "wan_ports", "alarms")
