@@ -146,6 +146,14 @@ class TrendBucket:
 
 
 @dataclass(frozen=True, slots=True)
+class SummaryTrend:
+    """A parsed ``summary-trend``: the metric's buckets and each classifier's degraded buckets."""
+
+    buckets: tuple[TrendBucket, ...]
+    classifiers: tuple[tuple[str, tuple[TrendBucket, ...]], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class HistogramBucket:
     """Cumulative count of samples with value <= ``le``."""
 

@@ -1,0 +1,41 @@
+"""One error tree for everything that can go wrong talking to Mist.
+
+Every error carries the endpoint template (``/api/v1/orgs/{org_id}/stats/devices``), never a
+token or a full URL with ids, so it is safe to log and to show on the status page.
+"""
+
+from __future__ import annotations
+
+
+class MistError(Exception):
+    def __init__(self, endpoint: str, message: str) -> None:
+        super().__init__(f"{endpoint}: {message}")
+        self.endpoint = endpoint
+
+
+class MistAuthError(MistError):
+    """401 or 403: the token is wrong or lacks the privilege."""
+
+
+class MistRateLimited(MistError):
+    """429 and no token has budget left before ``retry_at`` (epoch seconds)."""
+
+    def __init__(self, endpoint: str, message: str, retry_at: float) -> None:
+        super().__init__(endpoint, message)
+        self.retry_at = retry_at
+
+
+class MistHTTPError(MistError):
+    """Any other non-2xx answer (after retries for 5xx)."""
+
+    def __init__(self, endpoint: str, message: str, status: int) -> None:
+        super().__init__(endpoint, message)
+        self.status = status
+
+
+class MistTimeout(MistError):
+    """Connect, read or total timeout, or a dropped connection, after retries."""
+
+
+class MistPayloadError(MistError):
+    """The answer is not the JSON shape the parser expects."""
