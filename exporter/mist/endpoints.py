@@ -73,6 +73,9 @@ class Endpoint:
         missing = [p for p in self.path if params.get(p) is None]
         if missing:
             raise TypeError(f"{self.name}: missing path parameter(s) {', '.join(missing)}")
+        for name, value in self.fixed.items():
+            if params.pop(name, value) != value:
+                raise TypeError(f"{self.name}: {name} is always {value!r}")
         values = {**self.defaults, **params}
         unknown = sorted(set(values) - set(self.path) - set(self.query_keys))
         if unknown:
