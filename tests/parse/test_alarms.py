@@ -1,0 +1,55 @@
+"""Alarm search rows: the spec's property examples and the live ``incident_count``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from exporter.mist.errors import MistPayloadError
+from exporter.mist.parse import parse_alarms
+from exporter.model import Alarm
+from tests.parse.spec import schema_example
+
+
+def _alarm(**extra: Any) -> dict[str, Any]:
+    row = schema_example("alarm")  # the spec gives examples per property, not per alarm
+    row["timestamp"] = 1711031352.5
+    row.update(extra)
+    return row
+
+
+def test_alarm_from_spec_property_examples_uses_count() -> None:
+    assert parse_alarms([_alarm()]) == (
+        Alarm(
+            alarm_id="53f10664-3ce8-4c27-b382-0ef66432349f",
+            site_id="441a1214-6928-442a-8e92-e1d34b8ec6a6",
+            group="security",
+            severity="critical",
+            alarm_type="rogue_client",
+            timestamp=1711031352.5,
+            incident_count=2,
+        ),
+    )
+
+
+def test_live_incident_count_wins_and_defaults_to_one() -> None:
+    live = _alarm(incident_count=5)
+    bare = {k: v for k, v in _alarm().items() if k not in ("count", "site_id")}
+    first, second = parse_alarms([live, bare])
+    assert first.incident_count == 5
+    assert (second.incident_count, second.site_id) == (1, "")
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (_alarm(id=None), r"rows\[0\]\.id: expected a string, got null"),
+        (_alarm(timestamp="yesterday"), r"rows\[0\]\.timestamp: expected a number"),
+        (_alarm(incident_count=1.5), r"rows\[0\]\.incident_count: expected an integer"),
+        ({**_alarm(), "group": 3}, r"rows\[0\]\.group: expected a string, got int"),
+    ],
+)
+def test_bad_alarms_name_the_field(row: dict[str, Any], message: str) -> None:
+    with pytest.raises(MistPayloadError, match=r"alarms/search: " + message):
+        parse_alarms([row])

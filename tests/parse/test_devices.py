@@ -1,0 +1,254 @@
+"""Gateways, WAN ports and peer paths: spec examples, live spellings, units, WAN selection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from exporter.mist.errors import MistPayloadError
+from exporter.mist.parse import parse_gateways, parse_peer_paths, parse_wan_ports
+from exporter.model import Gateway, PeerPath, WanInterface, WanPort
+from tests.parse.spec import named_example, response_example, response_examples
+
+DEVICES_PATH = "/api/v1/orgs/{org_id}/stats/devices"
+PEERS_PATH = "/api/v1/orgs/{org_id}/stats/vpn_peers/search"
+
+
+def _gateway_row(**extra: Any) -> dict[str, Any]:
+    """A live-style SSR gateway with two WAN interfaces (one LTE) and a LAN one."""
+    return {
+        "mac": "02:00:01:AB:CD:EF",
+        "site_id": "site-1",
+        "type": "gateway",
+        "name": "store-1-gw",
+        "model": "SSR120",
+        "version": "6.2.5",
+        "status": "connected",
+        "uptime": 3600,
+        "cpu_stat": {"idle": 90},
+        "memory_stat": {"usage": 45.5},
+        "if_stat": {
+            "ge-0/0/0.0": {
+                "port_id": "ge-0/0/0",
+                "port_usage": "wan",
+                "wan_name": "inet-1",
+                "wan_type": "broadband",
+            },
+            "ge-0/0/0.100": {"port_id": "ge-0/0/0", "port_usage": "wan", "wan_name": "dup"},
+            "lte-0/0/0.0": {"port_usage": "wan", "wan_name": "lte", "wan_type": "lte"},
+            "ge-0/0/3.0": {"port_id": "ge-0/0/3", "port_usage": "lan"},
+        },
+        **extra,
+    }
+
+
+def test_gateway_from_spec_example() -> None:
+    rows = response_example(DEVICES_PATH, "Gateway Stats")
+    assert parse_gateways(rows) == (
+        Gateway(
+            site_id="83c31971-ad70-4419-ae20-7f2b90748986",
+            mac="4db14e107134",
+            name="wan_srx_tor_hub1-srx",
+            model="SRX300",
+            version="21.2R3-S6.11",
+            up=True,
+            uptime_seconds=581259.0,
+            cpu_ratio=pytest.approx(0.24),
+            memory_ratio=pytest.approx(0.39),
+            wan_interfaces=(),
+        ),
+    )
+
+
+def test_rows_of_other_device_types_are_skipped() -> None:
+    examples = response_examples(DEVICES_PATH)
+    assert parse_gateways(examples["Access Point Stats"] + examples["Switch Stats"]) == ()
+
+
+def test_live_gateway_wan_interfaces_units_and_mac() -> None:
+    (gw,) = parse_gateways([_gateway_row()])
+    assert gw.mac == "020001abcdef"
+    assert gw.cpu_ratio == pytest.approx(0.10)
+    assert gw.memory_ratio == pytest.approx(0.455)
+    assert gw.uptime_seconds == 3600.0
+    assert gw.wan_interfaces == (
+        WanInterface(port_id="ge-0/0/0", wan_name="inet-1", wan_type="broadband"),
+        WanInterface(port_id="lte-0/0/0", wan_name="lte", wan_type="lte"),
+    )
+
+
+def test_gateway_optional_fields() -> None:
+    row = {"mac": "aabbccddeeff", "type": "gateway", "hostname": "gw", "status": "disconnected"}
+    (gw,) = parse_gateways([row])
+    assert gw == Gateway(
+        site_id="",
+        mac="aabbccddeeff",
+        name="gw",
+        model="",
+        version="",
+        up=False,
+        uptime_seconds=None,
+        cpu_ratio=None,
+        memory_ratio=None,
+    )
+    (gw,) = parse_gateways([_gateway_row(cpu_stat={"usage": 35, "idle": 10}, memory_stat=None)])
+    assert gw.cpu_ratio == pytest.approx(0.35)
+    assert gw.memory_ratio is None
+
+
+def _port_row(**extra: Any) -> dict[str, Any]:
+    row = named_example("SwitchPortsSearchExample")["results"][0]
+    row.update(extra)
+    return row
+
+
+def test_wan_port_from_spec_example_row() -> None:
+    body = named_example("SwitchPortsSearchExample")
+    assert parse_wan_ports(body["results"], []) == ()  # the example is a LAN port
+    (port,) = parse_wan_ports([_port_row(port_usage="wan")], [])
+    assert port == WanPort(
+        site_id="c1698122-c14c-11e5-8e81-1258369c38a9",
+        gateway_mac="5c4527a96580",
+        port_id="ge-0/0/0",
+        wan_name="",
+        wan_type="",
+        up=True,
+        speed_bytes_per_second=125e6,
+        receive_bytes=4563443626.0,
+        transmit_bytes=11299516780.0,
+        receive_rate_bytes_per_second=0.0,
+        transmit_rate_bytes_per_second=0.0,
+        latency_seconds=0.0,
+        jitter_seconds=0.0,
+        loss_ratio=0.0,
+        last_flap_timestamp=None,
+    )
+
+
+def test_wan_port_units() -> None:
+    row = _port_row(
+        port_usage="wan",
+        speed=100,
+        rx_bps=8000,
+        tx_bps=1_000_000,
+        latency=20,
+        jitter=5,
+        loss=1.5,
+        last_flapped=1_700_000_000.5,
+        up=False,
+    )
+    (port,) = parse_wan_ports([row], [])
+    assert port.speed_bytes_per_second == 12.5e6
+    assert port.receive_rate_bytes_per_second == 1000.0
+    assert port.transmit_rate_bytes_per_second == 125_000.0
+    assert port.latency_seconds == pytest.approx(0.020)
+    assert port.jitter_seconds == pytest.approx(0.005)
+    assert port.loss_ratio == pytest.approx(0.015)
+    assert port.last_flap_timestamp == 1_700_000_000.5
+    assert port.up is False
+
+
+def test_wan_ports_join_names_from_gateway_if_stat() -> None:
+    gateways = parse_gateways([_gateway_row()])
+    rows = [
+        {"mac": "020001ABCDEF", "port_id": "ge-0/0/0", "site_id": "site-1", "port_usage": "wan"},
+        # LTE port: Mist's spec marks it wan_type lte under a WAN usage; here the row has no
+        # usage at all, and the gateway's if_stat says it is WAN.
+        {"mac": "020001abcdef", "port_id": "lte-0/0/0", "site_id": "site-1", "up": True},
+        {"mac": "020001abcdef", "port_id": "ge-0/0/3", "site_id": "site-1", "port_usage": "lan"},
+        {"mac": "0200010000ff", "port_id": "ge-0/0/1", "site_id": "site-2", "port_usage": "lte"},
+        {
+            "mac": "0200010000ff",
+            "port_id": "ge-0/0/2",
+            "site_id": "site-2",
+            "port_usage": "wan",
+            "wan_name": "mpls",
+            "wan_type": "broadband",
+        },
+    ]
+    ports = parse_wan_ports(rows, gateways)
+    assert [(p.gateway_mac, p.port_id, p.wan_name, p.wan_type) for p in ports] == [
+        ("020001abcdef", "ge-0/0/0", "inet-1", "broadband"),
+        ("020001abcdef", "lte-0/0/0", "lte", "lte"),
+        ("0200010000ff", "ge-0/0/1", "", ""),
+        ("0200010000ff", "ge-0/0/2", "mpls", "broadband"),
+    ]
+    assert ports[1].speed_bytes_per_second is None
+    assert ports[1].receive_bytes is None
+
+
+def test_peer_paths_from_spec_example() -> None:
+    body = response_example(PEERS_PATH)
+    first, second = parse_peer_paths(body["results"])
+    assert first == PeerPath(
+        site_id="725a8d34-a126-4f2c-b990-d1219421cb75",
+        gateway_mac="020001c04668",
+        port_id="Lte",
+        peer_mac="020001367edd",
+        peer_port_id="DC_Internet",
+        up=True,
+        active=True,
+        latency_seconds=None,
+        jitter_seconds=None,
+        loss_ratio=None,
+        mos=None,
+    )
+    assert second.latency_seconds == pytest.approx(0.091)
+    assert second.mos == 4.0
+
+
+def test_peer_path_units() -> None:
+    row = {
+        "mac": "AA-BB-CC-DD-EE-FF",
+        "port_id": "wan0",
+        "peer_mac": "112233445566",
+        "peer_port_id": "hub-wan0",
+        "site_id": "s",
+        "up": False,
+        "is_active": False,
+        "latency": 150,
+        "jitter": 30,
+        "loss": 0.5,
+        "mos": 3.9,
+    }
+    (path,) = parse_peer_paths([row])
+    assert (path.gateway_mac, path.up, path.active) == ("aabbccddeeff", False, False)
+    assert path.latency_seconds == pytest.approx(0.150)
+    assert path.jitter_seconds == pytest.approx(0.030)
+    assert path.loss_ratio == pytest.approx(0.005)
+    assert path.mos == pytest.approx(3.9)
+
+
+@pytest.mark.parametrize(
+    ("parse", "rows", "message"),
+    [
+        (parse_gateways, [{"type": "gateway"}], r"rows\[0\]\.mac: expected a string, got null"),
+        (parse_gateways, [_gateway_row(uptime="1h")], r"rows\[0\]\.uptime: expected a number"),
+        (parse_gateways, [_gateway_row(cpu_stat=[])], r"rows\[0\]\.cpu_stat: expected an object"),
+        (
+            parse_gateways,
+            [_gateway_row(memory_stat={"usage": float("nan")})],
+            r"rows\[0\]\.memory_stat\.usage: expected a finite number",
+        ),
+        (parse_gateways, {"results": []}, r"rows: expected an array, got dict"),
+        (
+            lambda rows: parse_wan_ports(rows, []),
+            [_port_row(port_usage="wan", speed="1G")],
+            r"ports/search: rows\[0\]\.speed: expected a number, got str",
+        ),
+        (
+            lambda rows: parse_wan_ports(rows, []),
+            [_port_row(port_usage="wan", up="yes")],
+            r"rows\[0\]\.up: expected a boolean",
+        ),
+        (
+            parse_peer_paths,
+            [{"mac": "a", "port_id": "p", "peer_mac": "b", "peer_port_id": "q", "loss": True}],
+            r"vpn_peers/search: rows\[0\]\.loss: expected a number, got bool",
+        ),
+    ],
+)
+def test_bad_device_payloads_name_the_field(parse: Any, rows: Any, message: str) -> None:
+    with pytest.raises(MistPayloadError, match=message):
+        parse(rows)
