@@ -258,9 +258,11 @@ def load_config(
 def _mist(sec: _Section, env: Mapping[str, str], require_tokens: bool) -> MistConfig:
     if "tokens" in sec.data or "apitoken" in sec.data:
         raise ConfigError(sec.key("tokens"), "tokens are secrets: set MIST_APITOKEN instead")
-    host = env.get("MIST_HOST") or sec.text("host", "api.mist.com") or "api.mist.com"
+    yaml_host = sec.text("host", "api.mist.com") or "api.mist.com"
+    host = env.get("MIST_HOST") or yaml_host
     base_url = base_url_for(host, "MIST_HOST" if env.get("MIST_HOST") else sec.key("host"))
-    org_id = env.get("MIST_ORG_ID") or sec.text("org_id", None) or None
+    yaml_org = sec.text("org_id", None)
+    org_id = env.get("MIST_ORG_ID") or yaml_org or None
     raw_tokens = _secret_from_env(env, "MIST_APITOKEN") or ""
     tokens = tuple(t.strip() for t in raw_tokens.split(",") if t.strip())
     if require_tokens and not tokens:

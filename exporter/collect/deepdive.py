@@ -1,0 +1,235 @@
+"""Site SLE deep-dives: degraded (site, metric) pairs first, worst first, then healthy sites.
+
+Per pair: ``summary-trend`` (incremental: from the end of the cached series, the first time
+``deep_dive_days`` back), ``histogram``, ``impacted-gateways`` and ``impacted-interfaces`` over the
+published window, and ``threshold`` (cached 24 h). A site's enabled metrics (``/metrics``) are
+cached 24 h. The merged trend is cached in the state store for 7 days.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from exporter.collect.jobs import Context, Job
+from exporter.collect.plan import HEALTHY_REFRESH_SECONDS, Plan
+from exporter.mist import endpoints as ep
+from exporter.mist import parse
+from exporter.mist.errors import MistError
+from exporter.model import (
+    ClassifierMinutes,
+    SleDeepDive,
+    SleScore,
+    SummaryTrend,
+    TrendBucket,
+    WorstSite,
+)
+from exporter.state import codec
+
+log = logging.getLogger(__name__)
+
+WINDOW_SECONDS = 86400.0
+DAY = 86400.0
+CACHE_TTL = 7 * DAY
+KIND_TREND = "deepdive_trend"
+KIND_THRESHOLD = "sle_threshold"
+KIND_METRICS = "sle_metrics"
+
+Pair = tuple[str, str]
+
+
+class DeepDiveErrors(Exception):
+    """Some pairs failed; the others were fetched and are published."""
+
+    def __init__(self, parts: dict[str, Any], errors: Sequence[BaseException]) -> None:
+        super().__init__(f"{len(errors)} deep-dive(s) failed; first: {errors[0]}")
+        self.parts = parts
+        self.errors = tuple(errors)
+
+
+def degraded_pairs(
+    scores: Iterable[SleScore], worst: Iterable[WorstSite], threshold: float
+) -> list[Pair]:
+    """Pairs below ``threshold``: Mist's worst-site ranking first, then by score."""
+    rank = {(w.site_id, w.sle): i for i, w in enumerate(sorted(worst, key=lambda w: w.ratio))}
+    below = [s for s in scores if s.ratio < threshold]
+    below.sort(key=lambda s: (rank.get((s.site_id, s.sle), len(rank)), s.ratio, s.site_id))
+    return [(s.site_id, s.sle) for s in below]
+
+
+def healthy_pairs(scores: Iterable[SleScore], degraded: set[Pair]) -> list[Pair]:
+    """The rest of the fleet, closest to degraded first."""
+    rest = [s for s in scores if (s.site_id, s.sle) not in degraded]
+    rest.sort(key=lambda s: (s.ratio, s.site_id, s.sle))
+    return [(s.site_id, s.sle) for s in rest]
+
+
+def merge_buckets(
+    old: Sequence[TrendBucket], new: Sequence[TrendBucket], since: float
+) -> tuple[TrendBucket, ...]:
+    """Union by timestamp (newer data wins), dropping buckets before ``since``."""
+    merged = {b.timestamp: b for b in old}
+    merged.update((b.timestamp, b) for b in new)
+    return tuple(merged[t] for t in sorted(merged) if t >= since)
+
+
+def merge_trends(old: SummaryTrend | None, new: SummaryTrend, since: float) -> SummaryTrend:
+    if old is None:
+        old = SummaryTrend(buckets=(), classifiers=())
+    old_classifiers = dict(old.classifiers)
+    names = sorted(set(old_classifiers) | {name for name, _ in new.classifiers})
+    new_classifiers = dict(new.classifiers)
+    return SummaryTrend(
+        buckets=merge_buckets(old.buckets, new.buckets, since),
+        classifiers=tuple(
+            (
+                name,
+                merge_buckets(old_classifiers.get(name, ()), new_classifiers.get(name, ()), since),
+            )
+            for name in names
+        ),
+    )
+
+
+@dataclass(slots=True)
+class _Credit:
+    """A token bucket of calls for healthy-site deep-dives, refilled at the planned rate."""
+
+    calls: float = 0.0
+    at: float | None = None
+
+    def refill(self, now: float, per_hour: float) -> None:
+        if self.at is not None:
+            self.calls = min(self.calls + per_hour * (now - self.at) / 3600, per_hour)
+        self.at = now
+
+
+class DeepDiveJob(Job):
+    name = "deep_dive"
+    outputs: ClassVar[tuple[str, ...]] = ("deep_dives",)
+    after = ("org_sle",)
+
+    def __init__(self) -> None:
+        self.plan: Plan | None = None
+        self._healthy = _Credit()
+
+    def configure(self, plan: Plan) -> None:
+        self.plan = plan
+
+    async def collect(self, ctx: Context) -> dict[str, Any]:
+        now = ctx.clock.time()
+        snapshot = ctx.publisher.snapshot
+        plan = self.plan
+        refresh = plan.degraded_refresh_seconds if plan else ctx.config.collect.intervals[self.name]
+        dives = {(d.site_id, d.sle): d for d in snapshot.deep_dives}
+        degraded = degraded_pairs(
+            snapshot.sle_scores, snapshot.worst_sites, ctx.config.collect.degraded_threshold
+        )
+        due = [p for p in degraded if p not in dives or now - dives[p].fetched_at >= refresh]
+        self._healthy.refill(now, plan.healthy_calls_per_hour if plan else 0.0)
+        healthy_due = [
+            p
+            for p in healthy_pairs(snapshot.sle_scores, set(degraded))
+            if p not in dives or now - dives[p].fetched_at >= HEALTHY_REFRESH_SECONDS
+        ]
+        affordable = math.floor(self._healthy.calls / 4)
+        chosen_healthy = healthy_due[:affordable]
+        self._healthy.calls -= 4 * len(chosen_healthy)
+        pairs = due + chosen_healthy
+        results = await asyncio.gather(
+            *(self._dive(ctx, site, sle, now) for site, sle in pairs), return_exceptions=True
+        )
+        errors: list[BaseException] = []
+        for result in results:
+            if isinstance(result, SleDeepDive):
+                dives[(result.site_id, result.sle)] = result
+            elif isinstance(result, BaseException) and not isinstance(
+                result, MistError | ValueError
+            ):
+                raise result
+            elif isinstance(result, BaseException):
+                errors.append(result)
+        # Pairs no longer scored (site removed) age out with the cache window.
+        kept = tuple(
+            dives[p]
+            for p in sorted(dives)
+            if now - dives[p].fetched_at < ctx.config.collect.deep_dive_days * DAY
+        )
+        parts: dict[str, Any] = {"deep_dives": kept}
+        if errors:
+            raise DeepDiveErrors(parts, errors)
+        return parts
+
+    async def _enabled(self, ctx: Context, site: str) -> tuple[str, ...]:
+        cached = await ctx.store.get(KIND_METRICS, site)
+        if isinstance(cached, list):
+            return tuple(str(m) for m in cached)
+        data = await ctx.client.get(ep.SLE_METRICS, site_id=site, scope="site", scope_id=site)
+        enabled = parse.parse_sle_metrics(data)
+        await ctx.store.put(KIND_METRICS, site, list(enabled), ttl=DAY)
+        return enabled
+
+    async def _threshold(self, ctx: Context, site: str, sle: str) -> float | None:
+        key = f"{site}:{sle}"
+        cached = await ctx.store.get(KIND_THRESHOLD, key)
+        if isinstance(cached, dict):
+            value = cached.get("threshold")
+            return float(value) if isinstance(value, int | float) else None
+        data = await ctx.client.get(ep.SLE_THRESHOLD, **_scope(site, sle))
+        threshold = parse.parse_threshold(data)
+        await ctx.store.put(KIND_THRESHOLD, key, {"threshold": threshold}, ttl=DAY)
+        return threshold
+
+    async def _dive(self, ctx: Context, site: str, sle: str, now: float) -> SleDeepDive | None:
+        if sle not in await self._enabled(ctx, site):
+            return None
+        key = f"{site}:{sle}"
+        cached = await ctx.store.get(KIND_TREND, key)
+        old = codec.decode(SummaryTrend, cached["trend"]) if isinstance(cached, dict) else None
+        start = (
+            float(cached["end"])
+            if isinstance(cached, dict)
+            else now - ctx.config.collect.deep_dive_days * DAY
+        )
+        scope = _scope(site, sle)
+        window = {"start": int(now - WINDOW_SECONDS), "end": int(now)}
+        trend_data, histogram, gateways, interfaces, threshold = await asyncio.gather(
+            ctx.client.get(ep.SLE_SUMMARY_TREND, start=int(start), end=int(now), **scope),
+            ctx.client.get(ep.SLE_HISTOGRAM, **window, **scope),
+            ctx.client.get(ep.SLE_IMPACTED_GATEWAYS, **window, **scope),
+            ctx.client.get(ep.SLE_IMPACTED_INTERFACES, **window, **scope),
+            self._threshold(ctx, site, sle),
+        )
+        trend = merge_trends(
+            old,
+            parse.parse_summary_trend(trend_data),
+            now - ctx.config.collect.deep_dive_days * DAY,
+        )
+        await ctx.store.put(
+            KIND_TREND, key, {"end": now, "trend": codec.encode(trend)}, ttl=CACHE_TTL
+        )
+        since = now - WINDOW_SECONDS
+        return SleDeepDive(
+            site_id=site,
+            sle=sle,
+            window_start=since,
+            window_end=now,
+            fetched_at=now,
+            trend=tuple(b for b in trend.buckets if b.timestamp >= since),
+            classifiers=tuple(
+                ClassifierMinutes(name, sum(b.degraded for b in buckets if b.timestamp >= since))
+                for name, buckets in trend.classifiers
+            ),
+            histogram=parse.parse_histogram(histogram),
+            threshold=threshold,
+            impacted_gateways=parse.parse_impacted_gateways(gateways),
+            impacted_interfaces=parse.parse_impacted_interfaces(interfaces),
+        )
+
+
+def _scope(site: str, sle: str) -> dict[str, str]:
+    return {"site_id": site, "scope": "site", "scope_id": site, "metric": sle}

@@ -1,0 +1,221 @@
+"""The hourly call plan: what each job costs, and how often it can run within the budget.
+
+Costs come from the org's shape (pages of sites, gateways, ports, peers; degraded pairs times
+deep-dive calls). The plan keeps the hour under ``budget_share`` of all tokens' budget by
+stretching the lowest priorities first: deep-dives of healthy sites, then deep-dives of
+degraded sites, then peer paths, org SLE, inventory and gateways. Alarms and WAN port status
+are never stretched.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from exporter.config import Config
+
+PAGE = 1000
+HOUR = 3600.0
+WAN_SLE_METRICS = ("gateway-health", "wan-link-health", "application-health")
+# Estimates used before the first fetch has measured the org (`plan --sites N`, cold start).
+GATEWAYS_PER_SITE = 1.25
+PORT_ROWS_PER_GATEWAY = 4.0
+PEER_ROWS_PER_GATEWAY = 3.5
+# Per (site, metric) deep-dive refresh: summary-trend, histogram, impacted gateways/interfaces.
+DEEP_DIVE_CALLS_PER_PAIR = 4
+# Once a day per pair (threshold) and per site (enabled metrics), amortised per hour.
+DEEP_DIVE_DAILY_CALLS_PER_PAIR = 2
+DEEP_DIVE_WAKE_SECONDS = 300.0
+HEALTHY_REFRESH_SECONDS = 86400.0
+# Healthy-site deep-dives spend this share of what is left, keeping room for retries.
+HEALTHY_SHARE_OF_LEFTOVER = 0.9
+# Stretch order (first stretched first) and how far each may go.
+STRETCH = (("peer_paths", 1800.0), ("org_sle", 3600.0), ("inventory", 14400.0), ("gateways", 900.0))
+NEVER_STRETCHED = ("alarms", "wan_ports")
+
+
+@dataclass(frozen=True, slots=True)
+class OrgShape:
+    """What drives the cost of one run of each job."""
+
+    sites: int
+    gateways: int
+    port_rows: int
+    peer_rows: int
+    sle_metrics: int
+    degraded_pairs: int
+    sitegroups: int = 1
+
+    @classmethod
+    def estimate(cls, sites: int, degraded_share: float = 0.05) -> OrgShape:
+        gateways = math.ceil(sites * GATEWAYS_PER_SITE)
+        return cls(
+            sites=sites,
+            gateways=gateways,
+            port_rows=math.ceil(gateways * PORT_ROWS_PER_GATEWAY),
+            peer_rows=math.ceil(gateways * PEER_ROWS_PER_GATEWAY),
+            sle_metrics=len(WAN_SLE_METRICS),
+            degraded_pairs=math.ceil(sites * degraded_share),
+        )
+
+
+def pages(rows: int) -> int:
+    """Calls to walk ``rows`` records 1000 at a time (an empty list still costs one call)."""
+    return max(1, math.ceil(rows / PAGE))
+
+
+def calls_per_run(job: str, shape: OrgShape) -> float:
+    """Calls one run of ``job`` makes, from the org's shape (deep-dive: per degraded pair)."""
+    costs = {
+        "inventory": 1 + pages(shape.sites) + pages(shape.sitegroups),
+        "gateways": pages(shape.gateways),
+        "wan_ports": pages(shape.port_rows),
+        "peer_paths": pages(shape.peer_rows),
+        "org_sle": pages(shape.sites) + shape.sle_metrics,
+        "alarms": 1,
+        "deep_dive": DEEP_DIVE_CALLS_PER_PAIR,
+    }
+    return float(costs[job])
+
+
+@dataclass(frozen=True, slots=True)
+class PlanEntry:
+    job: str
+    interval_seconds: float
+    calls_per_run: float
+
+    @property
+    def calls_per_hour(self) -> float:
+        return self.calls_per_run * HOUR / self.interval_seconds
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """One hour of calls: periodic jobs, plus the deep-dive allowance split degraded/healthy."""
+
+    entries: tuple[PlanEntry, ...]
+    degraded_refresh_seconds: float
+    degraded_calls_per_hour: float
+    healthy_calls_per_hour: float
+    target_calls_per_hour: float
+    capacity_calls_per_hour: float
+
+    def entry(self, job: str) -> PlanEntry:
+        return next(e for e in self.entries if e.job == job)
+
+    @property
+    def deep_dive_calls_per_hour(self) -> float:
+        return self.degraded_calls_per_hour + self.healthy_calls_per_hour
+
+    @property
+    def total_calls_per_hour(self) -> float:
+        return sum(e.calls_per_hour for e in self.entries) + self.deep_dive_calls_per_hour
+
+    @property
+    def over_budget(self) -> bool:
+        return self.total_calls_per_hour > self.target_calls_per_hour + 1e-6
+
+    def per_collector(self) -> dict[str, float]:
+        hourly = {e.job: e.calls_per_hour for e in self.entries}
+        hourly["deep_dive"] = self.deep_dive_calls_per_hour
+        return hourly
+
+
+def degraded_calls_per_hour(pairs: int, refresh_seconds: float) -> float:
+    return pairs * (
+        DEEP_DIVE_CALLS_PER_PAIR * HOUR / refresh_seconds + DEEP_DIVE_DAILY_CALLS_PER_PAIR / 24
+    )
+
+
+def make_plan(
+    shape: OrgShape,
+    intervals: Mapping[str, float],
+    *,
+    capacity_calls_per_hour: float,
+    budget_share: float,
+    measured: Mapping[str, float] | None = None,
+) -> Plan:
+    """Plan the hour; ``measured`` overrides the estimated calls per run of a job."""
+    target = capacity_calls_per_hour * budget_share
+    measured = measured or {}
+    per_run = {
+        job: measured.get(job, calls_per_run(job, shape)) for job in intervals if job != "deep_dive"
+    }
+    chosen = {job: intervals[job] for job in per_run}
+    refresh = intervals["deep_dive"]
+
+    def periodic() -> float:
+        return sum(per_run[j] * HOUR / chosen[j] for j in per_run)
+
+    # Degraded deep-dives stretch down to one refresh every 4 floors before anything else does.
+    room = target - periodic()
+    need = degraded_calls_per_hour(shape.degraded_pairs, refresh)
+    if need > room and shape.degraded_pairs:
+        per_pair_room = max(room, 0.0) / shape.degraded_pairs - DEEP_DIVE_DAILY_CALLS_PER_PAIR / 24
+        stretched = (
+            DEEP_DIVE_CALLS_PER_PAIR * HOUR / per_pair_room if per_pair_room > 0 else math.inf
+        )
+        refresh = min(max(refresh, stretched), intervals["deep_dive"] * 4)
+    degraded = degraded_calls_per_hour(shape.degraded_pairs, refresh)
+    for job, ceiling in STRETCH:
+        excess = periodic() + degraded - target
+        if excess <= 0:
+            break
+        if job not in chosen:
+            continue
+        hourly = per_run[job] * HOUR / chosen[job]
+        wanted = max(hourly - excess, per_run[job] * HOUR / ceiling)
+        chosen[job] = max(chosen[job], per_run[job] * HOUR / wanted)
+    healthy = max(0.0, target - periodic() - degraded) * HEALTHY_SHARE_OF_LEFTOVER
+    entries = tuple(PlanEntry(job, chosen[job], per_run[job]) for job in per_run)
+    return Plan(
+        entries=entries,
+        degraded_refresh_seconds=refresh,
+        degraded_calls_per_hour=degraded,
+        healthy_calls_per_hour=healthy,
+        target_calls_per_hour=target,
+        capacity_calls_per_hour=capacity_calls_per_hour,
+    )
+
+
+def format_plan(plan: Plan, shape: OrgShape) -> str:
+    lines = [
+        f"org: {shape.sites} sites, {shape.gateways} gateways, {shape.port_rows} port rows, "
+        f"{shape.peer_rows} peer rows, {shape.degraded_pairs} degraded (site, SLE) pairs",
+        f"budget: {plan.capacity_calls_per_hour:.0f} calls/h, target "
+        f"{plan.target_calls_per_hour:.0f} calls/h",
+        "",
+        f"{'job':<12} {'interval':>10} {'calls/run':>10} {'calls/h':>9}",
+    ]
+    for e in plan.entries:
+        lines.append(
+            f"{e.job:<12} {e.interval_seconds:>9.0f}s {e.calls_per_run:>10.0f} "
+            f"{e.calls_per_hour:>9.1f}"
+        )
+    lines.append(
+        f"{'deep_dive':<12} {plan.degraded_refresh_seconds:>9.0f}s "
+        f"{DEEP_DIVE_CALLS_PER_PAIR:>10}  {plan.degraded_calls_per_hour:>8.1f}"
+        "  (degraded pairs; refresh period per pair)"
+    )
+    lines.append(
+        f"{'':<12} {'':>10} {'':>10} {plan.healthy_calls_per_hour:>9.1f}"
+        "  (healthy sites, as budget allows)"
+    )
+    share = plan.total_calls_per_hour / plan.capacity_calls_per_hour
+    lines.append(f"total: {plan.total_calls_per_hour:.0f} calls/h = {share:.0%} of the budget")
+    if plan.over_budget:
+        lines.append("WARNING: even fully stretched, the plan exceeds the target share")
+    return "\n".join(lines)
+
+
+def print_plan(config: Config, *, sites: int, tokens: int, degraded: float) -> int:
+    shape = OrgShape.estimate(sites, degraded)
+    plan = make_plan(
+        shape,
+        config.collect.intervals,
+        capacity_calls_per_hour=tokens * config.mist.calls_per_hour,
+        budget_share=config.collect.budget_share,
+    )
+    print(format_plan(plan, shape))
+    return 0

@@ -1,0 +1,43 @@
+"""The one place the current snapshot lives: jobs publish into it, scrapes read it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from exporter.clock import Clock
+from exporter.model import ExporterStatus, Snapshot
+
+
+class Publisher:
+    """Holds the immutable :class:`Snapshot`; every publish swaps in a new one whole.
+
+    It is the ``Source`` the metrics and web layers read: ``snapshot``, ``status()`` and
+    ``simulated``. ``status`` is a callable the service wires to the scheduler, client and store.
+    """
+
+    def __init__(self, *, clock: Clock, simulated: bool = False) -> None:
+        self._clock = clock
+        self._snapshot = Snapshot()
+        self.first_publish_at: float | None = None
+        self._status: Callable[[], ExporterStatus] = ExporterStatus
+        self.simulated = simulated
+
+    @property
+    def snapshot(self) -> Snapshot:
+        return self._snapshot
+
+    def publish(self, job: str, parts: Mapping[str, Any]) -> None:
+        """Replace the snapshot fields in ``parts`` and mark ``job`` as published."""
+        if self.first_publish_at is None:
+            self.first_publish_at = self._clock.time()
+        self._snapshot = replace(
+            self._snapshot, **parts, published=self._snapshot.published | {job}
+        )
+
+    def status(self) -> ExporterStatus:
+        return self._status()
+
+    def set_status_source(self, source: Callable[[], ExporterStatus]) -> None:
+        self._status = source

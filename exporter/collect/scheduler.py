@@ -1,0 +1,289 @@
+"""Runs the jobs on the planned intervals, persists their results and reports their status.
+
+A job's result is saved to the state store after every success, so a restart publishes at once
+(warm start) and the next run of each job is due only when its data would be stale anyway. One
+failing job never stops the others: each runs in its own task, and its error is recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import typing
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from typing import Any
+
+from exporter.clock import Clock
+from exporter.collect.alarms import AlarmsJob
+from exporter.collect.deepdive import DeepDiveErrors, DeepDiveJob, degraded_pairs
+from exporter.collect.jobs import Context, CountingClient, Job, periodic_jobs
+from exporter.collect.plan import WAN_SLE_METRICS, OrgShape, Plan, make_plan
+from exporter.collect.publisher import Publisher
+from exporter.config import Config
+from exporter.mist.client import MistClient
+from exporter.mist.errors import MistError, MistRateLimited
+from exporter.model import CollectorStatus, Snapshot
+from exporter.state import codec
+from exporter.state.store import StateStore
+
+log = logging.getLogger(__name__)
+
+KIND_JOB = "job"
+KIND_RESULT = "result"
+RETRY_BASE_SECONDS = 15.0
+SNAPSHOT_TYPES = typing.get_type_hints(Snapshot)
+
+
+def all_jobs() -> tuple[Job, ...]:
+    return (*periodic_jobs(), AlarmsJob(), DeepDiveJob())
+
+
+class Scheduler:
+    def __init__(
+        self,
+        *,
+        client: MistClient,
+        store: StateStore,
+        clock: Clock,
+        config: Config,
+        org_id: str,
+        publisher: Publisher,
+        jobs: Sequence[Job] | None = None,
+    ) -> None:
+        self.client = client
+        self.store = store
+        self.clock = clock
+        self.config = config
+        self.org_id = org_id
+        self.publisher = publisher
+        self.jobs = {job.name: job for job in (jobs or all_jobs())}
+        self._status = {
+            name: CollectorStatus(
+                collector=name, interval_seconds=config.collect.intervals[name], next_run=0.0
+            )
+            for name in self.jobs
+        }
+        self._calls: dict[str, float] = {}
+        self._failures: dict[str, int] = dict.fromkeys(self.jobs, 0)
+        self.plan = self.replan()
+
+    def statuses(self) -> tuple[CollectorStatus, ...]:
+        return tuple(self._status[name] for name in self.jobs)
+
+    def shape(self) -> OrgShape:
+        snap = self.publisher.snapshot
+        estimate = OrgShape.estimate(len(snap.inventory.sites) if snap.inventory else 0)
+        return OrgShape(
+            sites=estimate.sites,
+            gateways=len(snap.gateways) or estimate.gateways,
+            port_rows=estimate.port_rows,
+            peer_rows=len(snap.peer_paths) or estimate.peer_rows,
+            sle_metrics=len({s.sle for s in snap.sle_scores}) or len(WAN_SLE_METRICS),
+            degraded_pairs=len(
+                degraded_pairs(
+                    snap.sle_scores, snap.worst_sites, self.config.collect.degraded_threshold
+                )
+            ),
+        )
+
+    def replan(self) -> Plan:
+        """Plan the hour from the org as last seen and the calls each job last made."""
+        plan = make_plan(
+            self.shape(),
+            self.config.collect.intervals,
+            capacity_calls_per_hour=self.client.calls_per_hour_capacity,
+            budget_share=self.config.collect.budget_share,
+            measured=self._calls,
+        )
+        hourly = plan.per_collector()
+        for name in self.jobs:
+            interval = (
+                plan.entry(name).interval_seconds
+                if name != "deep_dive"
+                else self.config.collect.intervals[name] / 6
+            )
+            self._status[name] = replace(
+                self._status[name],
+                interval_seconds=interval,
+                planned_calls_per_hour=hourly.get(name, 0.0),
+            )
+        deep_dive = self.jobs.get("deep_dive")
+        if isinstance(deep_dive, DeepDiveJob):
+            deep_dive.configure(plan)
+        self.plan = plan
+        return plan
+
+    async def warm_start(self) -> None:
+        """Publish what the store holds and schedule each job for when its data goes stale."""
+        names = list(self.jobs)
+        states = await self.store.get_many(KIND_JOB, names)
+        results = await self.store.get_many(KIND_RESULT, names)
+        now = self.clock.time()
+        for name, state, result in zip(names, states, results, strict=True):
+            if not isinstance(state, dict) or not isinstance(result, dict):
+                continue
+            try:
+                parts = {
+                    field: codec.decode(SNAPSHOT_TYPES[field], value)
+                    for field, value in result["parts"].items()
+                }
+            except (KeyError, ValueError, TypeError) as exc:
+                log.warning("ignoring the cached result of %s: %s", name, exc)
+                continue
+            self.publisher.publish(name, parts)
+            last = float(state["last_success"])
+            self._calls[name] = float(state.get("calls") or 0) or self._calls.get(name, 0)
+            self._status[name] = replace(
+                self._status[name],
+                last_success=last,
+                duration_seconds=state.get("duration"),
+                errors_total=int(state.get("errors_total", 0)),
+                next_run=max(now, last + (self._status[name].interval_seconds or 0)),
+            )
+            log.info("warm start: published %s from %.0f s ago", name, now - last)
+        self.replan()
+
+    def _ready(self, now: float, busy: Iterable[str]) -> list[Job]:
+        busy = set(busy)
+        ready = []
+        for name, job in self.jobs.items():
+            status = self._status[name]
+            if name in busy or (status.next_run or 0) > now:
+                continue
+            waiting = any(
+                dep in busy or (dep not in self.publisher.snapshot.published and dep in self.jobs)
+                for dep in job.after
+            )
+            if not waiting:
+                ready.append(job)
+        return ready
+
+    def next_due(self, busy: Iterable[str] = ()) -> float:
+        busy = set(busy)
+        times = [s.next_run or 0.0 for n, s in self._status.items() if n not in busy]
+        return min(times) if times else math.inf
+
+    async def tick(self) -> float:
+        """Run every due job to completion, dependencies first; return when the next is due."""
+        done: set[str] = set()
+        while True:
+            ready = [j for j in self._ready(self.clock.time(), ()) if j.name not in done]
+            if not ready:
+                break
+            await asyncio.gather(*(self.run_job(job) for job in ready))
+            done.update(job.name for job in ready)
+        return self.next_due()
+
+    async def run_forever(self) -> None:
+        running: dict[str, asyncio.Task[None]] = {}
+        try:
+            while True:
+                now = self.clock.time()
+                for job in self._ready(now, running):
+                    running[job.name] = asyncio.create_task(self.run_job(job), name=job.name)
+                wait = max(0.05, self.next_due(running) - now)
+                if running:
+                    await asyncio.wait(
+                        running.values(),
+                        timeout=min(wait, 3600),
+                        return_when=asyncio.FIRST_COMPLETED,
+                    )
+                    running = {n: t for n, t in running.items() if not t.done()}
+                else:
+                    await self.clock.sleep(min(wait, 3600))
+        finally:
+            for task in running.values():
+                task.cancel()
+            await asyncio.gather(*running.values(), return_exceptions=True)
+
+    async def run_job(self, job: Job) -> None:
+        """One run: collect, publish, persist; never raises (but lets cancellation through)."""
+        ctx = Context(
+            client=CountingClient(self.client),
+            store=self.store,
+            clock=self.clock,
+            config=self.config,
+            org_id=self.org_id,
+            publisher=self.publisher,
+        )
+        started = self.clock.time()
+        t0 = self.clock.monotonic()
+        status = replace(self._status[job.name], last_attempt=started)
+        error: BaseException | None = None
+        parts: dict[str, Any] | None = None
+        try:
+            parts = await job.collect(ctx)
+        except DeepDiveErrors as exc:
+            parts, error = exc.parts, exc
+        except (MistError, ValueError, KeyError, TypeError) as exc:
+            error = exc
+        duration = self.clock.monotonic() - t0
+        if parts is not None:
+            self.publisher.publish(job.name, parts)
+            await self._save(job.name, parts, started, duration, ctx.client.calls, status)
+        if error is None:
+            self._failures[job.name] = 0
+            self._calls[job.name] = float(ctx.client.calls)
+            status = replace(
+                status,
+                last_success=started,
+                duration_seconds=duration,
+                last_error=None,
+                next_run=started + (status.interval_seconds or 0),
+            )
+        else:
+            status = self._failed(job.name, status, error, started, duration)
+        self._status[job.name] = status
+        self.replan()
+
+    def _failed(
+        self,
+        name: str,
+        status: CollectorStatus,
+        error: BaseException,
+        started: float,
+        duration: float,
+    ) -> CollectorStatus:
+        self._failures[name] += 1
+        failures = self._failures[name]
+        retry = min(status.interval_seconds or 60.0, RETRY_BASE_SECONDS * 2 ** min(failures, 6))
+        next_run = started + retry
+        if isinstance(error, MistRateLimited):
+            next_run = max(next_run, error.retry_at)
+        message = f"{type(error).__name__}: {error}"
+        if failures == 1 or message != status.last_error:
+            log.warning("collector %s failed: %s", name, message)
+        return replace(
+            status,
+            errors_total=status.errors_total + 1,
+            duration_seconds=duration,
+            last_error=message,
+            next_run=next_run,
+        )
+
+    async def _save(
+        self,
+        name: str,
+        parts: dict[str, Any],
+        started: float,
+        duration: float,
+        calls: int,
+        status: CollectorStatus,
+    ) -> None:
+        await self.store.put(
+            KIND_RESULT,
+            name,
+            {"at": started, "parts": {k: codec.encode(v) for k, v in parts.items()}},
+        )
+        await self.store.put(
+            KIND_JOB,
+            name,
+            {
+                "last_success": started,
+                "duration": duration,
+                "calls": calls,
+                "errors_total": status.errors_total,
+            },
+        )

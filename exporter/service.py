@@ -1,0 +1,144 @@
+"""Wires the parts together: client -> scheduler -> publisher -> web, for ``run`` and ``demo``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from dataclasses import replace
+
+from exporter.clock import Clock, SystemClock
+from exporter.collect.publisher import Publisher
+from exporter.collect.scheduler import Scheduler
+from exporter.config import DEMO_TOKEN, Config, ConfigError, parse_listen_address
+from exporter.metrics.requests import RequestRecorder
+from exporter.mist.client import MistClient, OrgDiscoveryError
+from exporter.mist.errors import MistError
+from exporter.model import ExporterStatus
+from exporter.state import open_store
+from exporter.web.app import build_app, serve
+from exporter.web.webconfig import load_web_config
+
+log = logging.getLogger("exporter")
+EXIT_CONFIG = 2
+EXIT_UNAVAILABLE = 1
+
+
+async def _discover(config: Config, clock: Clock) -> str:
+    if config.mist.org_id:
+        return config.mist.org_id
+    async with MistClient(config.mist, clock=clock) as client:
+        return await client.discover_org()
+
+
+async def _wait_for_signal() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+async def run_exporter(
+    config: Config,
+    args: argparse.Namespace,
+    *,
+    simulated: bool = False,
+    clock: Clock | None = None,
+) -> int:
+    """Run until SIGINT/SIGTERM; exit 2 on a config problem found at start."""
+    clock = clock or SystemClock()
+    listen = parse_listen_address(
+        getattr(args, "listen_address", None) or config.web.listen_address,
+        "--web.listen-address",
+    )
+    web = load_web_config(getattr(args, "web_config_file", None) or config.web.config_file)
+    try:
+        org_id = await _discover(config, clock)
+    except OrgDiscoveryError as exc:
+        print(f"mist-wan-exporter: MIST_ORG_ID: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except MistError as exc:
+        print(f"mist-wan-exporter: cannot reach Mist to find the org: {exc}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    store = open_store(config.state, org_id, clock)
+    await store.start()
+    recorder = RequestRecorder()
+    publisher = Publisher(clock=clock, simulated=simulated)
+    started = clock.time()
+    try:
+        async with MistClient(
+            config.mist, clock=clock, store=store, observers=[recorder]
+        ) as client:
+            scheduler = Scheduler(
+                client=client,
+                store=store,
+                clock=clock,
+                config=config,
+                org_id=org_id,
+                publisher=publisher,
+            )
+            publisher.set_status_source(
+                lambda: ExporterStatus(
+                    collectors=scheduler.statuses(),
+                    budgets=client.budgets(),
+                    state_store_up=store.up,
+                    state_store_kind="redis" if config.state.redis_url else "memory",
+                    started_at=started,
+                    first_publish_at=publisher.first_publish_at,
+                )
+            )
+            await scheduler.warm_start()
+            runner = await serve(
+                build_app(publisher, recorder, auth=web.auth, clock=clock), listen, web.tls
+            )
+            scheme = "https" if web.tls else "http"
+            host = "127.0.0.1" if listen[0] in ("0.0.0.0", "") else listen[0]
+            log.info("serving %s://%s:%d/metrics for org %s", scheme, host, listen[1], org_id)
+            collection = asyncio.create_task(scheduler.run_forever(), name="scheduler")
+            try:
+                await _wait_for_signal()
+            finally:
+                collection.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await collection
+                await runner.cleanup()
+    finally:
+        await store.close()
+    return 0
+
+
+async def run_demo(config: Config, args: argparse.Namespace) -> int:
+    """The simulator and the exporter in one process, the exporter pointed at the simulator."""
+    from exporter.simulator import SimConfig, serve as serve_simulator
+
+    if args.sites < 0:
+        raise ConfigError("--sites", "must be >= 0")
+    sim_config = SimConfig(sites=args.sites, seed=args.seed, latency_ms=args.latency_ms)
+    async with serve_simulator(sim_config) as sim:
+        demo = replace(
+            config,
+            mist=replace(
+                config.mist,
+                base_url=sim.base_url,
+                tokens=(DEMO_TOKEN,),
+                org_id=sim.simulator.org_id,
+            ),
+        )
+        listen = args.listen_address or config.web.listen_address
+        host, port = parse_listen_address(listen)
+        shown = "127.0.0.1" if host == "0.0.0.0" else host
+        print(
+            f"simulator: {sim.base_url} ({args.sites} sites, org {sim.simulator.org_id})\n"
+            f"exporter:  http://{shown}:{port}/metrics  status page: http://{shown}:{port}/\n"
+            "Ctrl-C to stop.",
+            flush=True,
+        )
+        return await run_exporter(demo, args, simulated=True)
