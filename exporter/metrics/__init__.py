@@ -1,0 +1,1 @@
+"""Metric catalogue, collectors over the snapshot, self-metrics and the cached /metrics render."""

@@ -1,0 +1,358 @@
+"""Every metric the exporter exposes: name, type, help and label names, in one place.
+
+Value series carry IDs as labels; names, models and regions live in ``*_info`` series (value 1).
+The HELP of data polled from Mist says how often its job runs by default. The golden test in
+``tests/metrics`` and the README's metrics table are generated from :data:`METRICS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from exporter.config import DEFAULT_INTERVALS
+
+MetricType = Literal["gauge", "counter", "gaugehistogram"]
+
+PORT = ("site_id", "gateway_mac", "port_id")
+PATH = (*PORT, "peer_mac", "peer_port_id")
+GATEWAY = ("site_id", "gateway_mac")
+SLE = ("site_id", "sle")
+
+
+@dataclass(frozen=True, slots=True)
+class MetricDef:
+    """One metric family as exposed; counters' names end in ``_total`` as scraped."""
+
+    name: str
+    type: MetricType
+    help: str
+    labels: tuple[str, ...] = ()
+    job: str | None = None
+
+
+def _polled(job: str, text: str) -> str:
+    return f"{text} Polled every {DEFAULT_INTERVALS[job]:g} s."
+
+
+def _data(name: str, type_: MetricType, job: str, text: str, labels: tuple[str, ...]) -> MetricDef:
+    return MetricDef(name, type_, _polled(job, text), labels, job)
+
+
+def _self(name: str, type_: MetricType, text: str, labels: tuple[str, ...] = ()) -> MetricDef:
+    return MetricDef(name, type_, text, labels)
+
+
+METRICS: tuple[MetricDef, ...] = (
+    # Inventory
+    _data("mist_org_info", "gauge", "inventory", "The Mist org (value 1).", ("org_id", "org_name")),
+    _data(
+        "mist_site_info",
+        "gauge",
+        "inventory",
+        "Name, region (site group) and country of each site (value 1).",
+        ("site_id", "site_name", "region", "country_code"),
+    ),
+    # Gateways
+    _data(
+        "mist_gateway_info",
+        "gauge",
+        "gateways",
+        "Name, model and firmware version of each WAN gateway (value 1).",
+        (*GATEWAY, "gateway_name", "model", "version"),
+    ),
+    _data(
+        "mist_gateway_up",
+        "gauge",
+        "gateways",
+        "1 when Mist reports the gateway connected, else 0.",
+        GATEWAY,
+    ),
+    _data(
+        "mist_gateway_uptime_seconds",
+        "gauge",
+        "gateways",
+        "Seconds since the gateway booted.",
+        GATEWAY,
+    ),
+    _data(
+        "mist_gateway_cpu_ratio",
+        "gauge",
+        "gateways",
+        "CPU utilisation of the gateway, 0..1.",
+        GATEWAY,
+    ),
+    _data(
+        "mist_gateway_memory_ratio",
+        "gauge",
+        "gateways",
+        "Memory utilisation of the gateway, 0..1.",
+        GATEWAY,
+    ),
+    # WAN ports
+    _data(
+        "mist_wan_port_info",
+        "gauge",
+        "wan_ports",
+        "WAN name and type (broadband, mpls, lte, ...) of each WAN port (value 1).",
+        (*PORT, "wan_name", "wan_type"),
+    ),
+    _data("mist_wan_port_up", "gauge", "wan_ports", "1 when the WAN port is up, else 0.", PORT),
+    _data(
+        "mist_wan_port_speed_bytes_per_second",
+        "gauge",
+        "wan_ports",
+        "Negotiated speed of the WAN port in bytes per second.",
+        PORT,
+    ),
+    _data(
+        "mist_wan_port_receive_bytes_total",
+        "counter",
+        "wan_ports",
+        "Bytes received on the WAN port since the gateway booted.",
+        PORT,
+    ),
+    _data(
+        "mist_wan_port_transmit_bytes_total",
+        "counter",
+        "wan_ports",
+        "Bytes transmitted on the WAN port since the gateway booted.",
+        PORT,
+    ),
+    _data(
+        "mist_wan_port_receive_rate_bytes_per_second",
+        "gauge",
+        "wan_ports",
+        "Receive rate of the WAN port as last reported by Mist, bytes per second.",
+        PORT,
+    ),
+    _data(
+        "mist_wan_port_transmit_rate_bytes_per_second",
+        "gauge",
+        "wan_ports",
+        "Transmit rate of the WAN port as last reported by Mist, bytes per second.",
+        PORT,
+    ),
+    _data(
+        "mist_wan_port_latency_seconds",
+        "gauge",
+        "wan_ports",
+        "Latency measured on the WAN port in seconds.",
+        PORT,
+    ),
+    _data(
+        "mist_wan_port_jitter_seconds",
+        "gauge",
+        "wan_ports",
+        "Jitter measured on the WAN port in seconds.",
+        PORT,
+    ),
+    _data(
+        "mist_wan_port_loss_ratio",
+        "gauge",
+        "wan_ports",
+        "Packet loss measured on the WAN port, 0..1.",
+        PORT,
+    ),
+    _data(
+        "mist_wan_port_last_flap_timestamp_seconds",
+        "gauge",
+        "wan_ports",
+        "Unix time the WAN port last changed state.",
+        PORT,
+    ),
+    # VPN peer paths
+    _data(
+        "mist_vpn_peer_path_up",
+        "gauge",
+        "peer_paths",
+        "1 when the VPN peer path is up, else 0.",
+        PATH,
+    ),
+    _data(
+        "mist_vpn_peer_path_active",
+        "gauge",
+        "peer_paths",
+        "1 when the peer path is the active one of its redundant set (failover state), else 0.",
+        PATH,
+    ),
+    _data(
+        "mist_vpn_peer_path_latency_seconds",
+        "gauge",
+        "peer_paths",
+        "Latency of the VPN peer path in seconds.",
+        PATH,
+    ),
+    _data(
+        "mist_vpn_peer_path_jitter_seconds",
+        "gauge",
+        "peer_paths",
+        "Jitter of the VPN peer path in seconds.",
+        PATH,
+    ),
+    _data(
+        "mist_vpn_peer_path_loss_ratio",
+        "gauge",
+        "peer_paths",
+        "Packet loss of the VPN peer path, 0..1.",
+        PATH,
+    ),
+    _data(
+        "mist_vpn_peer_path_mos",
+        "gauge",
+        "peer_paths",
+        "Mean opinion score of the VPN peer path, 1..5.",
+        PATH,
+    ),
+    # SLE
+    _data(
+        "mist_site_sle_ratio",
+        "gauge",
+        "org_sle",
+        "Org-level SLE score of the site over the last hour, 0..1.",
+        SLE,
+    ),
+    _data(
+        "mist_site_sle_total_minutes",
+        "gauge",
+        "deep_dive",
+        "User-minutes measured for the SLE in the site's deep-dive window.",
+        SLE,
+    ),
+    _data(
+        "mist_site_sle_degraded_minutes",
+        "gauge",
+        "deep_dive",
+        "Degraded user-minutes of the SLE in the site's deep-dive window.",
+        SLE,
+    ),
+    _data(
+        "mist_site_sle_classifier_degraded_minutes",
+        "gauge",
+        "deep_dive",
+        "Degraded user-minutes attributed to each classifier in the deep-dive window.",
+        (*SLE, "classifier"),
+    ),
+    _data(
+        "mist_site_sle_threshold",
+        "gauge",
+        "deep_dive",
+        "Threshold configured for the SLE at the site, in the SLE's own unit.",
+        SLE,
+    ),
+    _data(
+        "mist_site_sle_distribution",
+        "gaugehistogram",
+        "deep_dive",
+        "Distribution of the SLE's measured values from Mist's histogram (cumulative counts).",
+        SLE,
+    ),
+    _data(
+        "mist_site_sle_impacted_gateway_degraded_minutes",
+        "gauge",
+        "deep_dive",
+        "Degraded user-minutes of the SLE attributed to each gateway in the deep-dive window.",
+        (*SLE, "gateway_mac"),
+    ),
+    _data(
+        "mist_site_sle_impacted_interface_degraded_minutes",
+        "gauge",
+        "deep_dive",
+        "Degraded user-minutes of the SLE attributed to each interface in the deep-dive window.",
+        (*SLE, "gateway_mac", "interface"),
+    ),
+    _data(
+        "mist_site_sle_deep_dive_timestamp_seconds",
+        "gauge",
+        "deep_dive",
+        "Unix time the site's SLE deep-dive was last fetched (worst sites first).",
+        ("site_id",),
+    ),
+    # Alarms
+    _data(
+        "mist_alarms",
+        "gauge",
+        "alarms",
+        "Alarms seen in the alarm window (default 24 h) by site, group, severity and type.",
+        ("site_id", "group", "severity", "alarm_type"),
+    ),
+    _data(
+        "mist_alarm_incidents_total",
+        "counter",
+        "alarms",
+        "Alarm incidents counted since the exporter's ledger began.",
+        ("group", "severity", "alarm_type"),
+    ),
+    # The exporter itself
+    _self(
+        "mist_up",
+        "gauge",
+        "1 when the last run of every essential job (gateways, WAN ports, alarms) succeeded.",
+    ),
+    _self(
+        "mist_simulated",
+        "gauge",
+        "1 when the data comes from the built-in simulator, not from Mist.",
+    ),
+    _self(
+        "mist_collector_last_success_timestamp_seconds",
+        "gauge",
+        "Unix time the collector last finished a run successfully.",
+        ("collector",),
+    ),
+    _self(
+        "mist_collector_duration_seconds",
+        "gauge",
+        "Seconds the collector's last run took.",
+        ("collector",),
+    ),
+    _self(
+        "mist_collector_interval_seconds",
+        "gauge",
+        "Seconds between runs of the collector as currently planned.",
+        ("collector",),
+    ),
+    _self(
+        "mist_collector_errors_total",
+        "counter",
+        "Failed runs of the collector since the exporter started.",
+        ("collector",),
+    ),
+    _self(
+        "mist_api_requests_total",
+        "counter",
+        "Mist API requests by endpoint template and HTTP status code (0: no response).",
+        ("endpoint", "code"),
+    ),
+    _self(
+        "mist_api_budget_remaining",
+        "gauge",
+        "API calls left for the token this clock hour (token is an index, never the secret).",
+        ("token",),
+    ),
+    _self(
+        "mist_api_budget_reset_timestamp_seconds",
+        "gauge",
+        "Unix time the token's hourly budget resets.",
+        ("token",),
+    ),
+    _self(
+        "mist_api_planned_calls_per_hour",
+        "gauge",
+        "API calls per hour the scheduler plans for the collector.",
+        ("collector",),
+    ),
+    _self(
+        "mist_state_store_up",
+        "gauge",
+        "1 when the state store (Redis) is reachable, 0 while running from memory only.",
+    ),
+    _self(
+        "mist_scrape_render_seconds",
+        "gauge",
+        "Seconds the last render of the org's metric families took (once per data change).",
+    ),
+    _self("mist_exporter_build_info", "gauge", "Version of the exporter (value 1).", ("version",)),
+)
+
+BY_NAME: dict[str, MetricDef] = {m.name: m for m in METRICS}

@@ -1,0 +1,69 @@
+"""Self-metrics: the exporter's own work, small and rendered on every scrape."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from prometheus_client.metrics_core import Metric
+
+from exporter import __version__
+from exporter.metrics.families import Family
+from exporter.model import CollectorStatus, ExporterStatus
+
+
+def last_run_succeeded(collector: CollectorStatus) -> bool:
+    """True when the collector has succeeded and no attempt came after that success.
+
+    ``last_attempt`` is taken as the time the last run finished or failed, so an attempt later
+    than the last success means the last run failed.
+    """
+    if collector.last_success is None:
+        return False
+    return collector.last_attempt is None or collector.last_attempt <= collector.last_success
+
+
+def essential_up(status: ExporterStatus) -> bool:
+    by_name = {c.collector: c for c in status.collectors}
+    return all(name in by_name and last_run_succeeded(by_name[name]) for name in status.essential)
+
+
+def self_families(
+    status: ExporterStatus,
+    *,
+    simulated: bool,
+    requests: Mapping[tuple[str, int], int],
+    render_seconds: float | None,
+) -> list[Metric]:
+    up, sim = Family("mist_up"), Family("mist_simulated")
+    up.add({}, essential_up(status))
+    sim.add({}, simulated)
+    last_success = Family("mist_collector_last_success_timestamp_seconds")
+    duration = Family("mist_collector_duration_seconds")
+    interval = Family("mist_collector_interval_seconds")
+    errors = Family("mist_collector_errors_total")
+    planned = Family("mist_api_planned_calls_per_hour")
+    for c in status.collectors:
+        labels = {"collector": c.collector}
+        last_success.add(labels, c.last_success)
+        duration.add(labels, c.duration_seconds)
+        interval.add(labels, c.interval_seconds)
+        errors.add(labels, c.errors_total)
+        planned.add(labels, c.planned_calls_per_hour)
+    api = Family("mist_api_requests_total")
+    for (endpoint, code), count in sorted(requests.items()):
+        api.add({"endpoint": endpoint, "code": str(code)}, count)
+    remaining = Family("mist_api_budget_remaining")
+    reset = Family("mist_api_budget_reset_timestamp_seconds")
+    for b in status.budgets:
+        remaining.add({"token": b.token}, b.remaining)
+        reset.add({"token": b.token}, b.reset_timestamp)
+    store, render = Family("mist_state_store_up"), Family("mist_scrape_render_seconds")
+    store.add({}, status.state_store_up)
+    render.add({}, render_seconds)
+    build = Family("mist_exporter_build_info")
+    build.add({"version": __version__}, 1)
+    families = (
+        *(up, sim, last_success, duration, interval, errors),
+        *(api, remaining, reset, planned, store, render, build),
+    )
+    return [f.metric for f in families]

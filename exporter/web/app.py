@@ -1,0 +1,114 @@
+"""The aiohttp application: ``/metrics``, ``/`` (status page), ``/healthz`` and ``/readyz``."""
+
+from __future__ import annotations
+
+import ssl
+
+from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
+
+from exporter import __version__
+from exporter.clock import Clock, SystemClock
+from exporter.metrics.render import MetricsRenderer, negotiate
+from exporter.metrics.requests import RequestRecorder
+from exporter.metrics.source import Source
+from exporter.web.auth import WebAuth
+from exporter.web.readiness import readiness
+from exporter.web.status_page import render_status_page
+
+RENDERER = web.AppKey("renderer", MetricsRenderer)
+SOURCE = web.AppKey("source", Source)
+CLOCK = web.AppKey("clock", Clock)
+REALM = 'Basic realm="mist-wan-exporter", charset="UTF-8"'
+
+
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    for item in (accept_encoding or "").split(","):
+        coding, *params = (p.strip() for p in item.split(";"))
+        if coding.lower() in ("gzip", "x-gzip", "*"):
+            return not any(p.replace(" ", "") in ("q=0", "q=0.0", "q=0.00") for p in params)
+    return False
+
+
+async def metrics(request: web.Request) -> web.StreamResponse:
+    fmt = negotiate(request.headers.get("Accept"))
+    gzip = accepts_gzip(request.headers.get("Accept-Encoding"))
+    chunks = await request.app[RENDERER].body(fmt, gzip=gzip)
+    response = web.StreamResponse(headers={"Content-Type": fmt.content_type})
+    response.headers["Vary"] = "Accept, Accept-Encoding"
+    if gzip:
+        response.headers["Content-Encoding"] = "gzip"
+    response.content_length = sum(len(c) for c in chunks)
+    await response.prepare(request)
+    if request.method != "HEAD":
+        for chunk in chunks:
+            await response.write(chunk)
+    await response.write_eof()
+    return response
+
+
+async def status_page(request: web.Request) -> web.Response:
+    source = request.app[SOURCE]
+    page = render_status_page(
+        source.status(),
+        simulated=source.simulated,
+        now=request.app[CLOCK].time(),
+        version=__version__,
+    )
+    return web.Response(text=page, content_type="text/html")
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.Response(text="ok\n")
+
+
+async def readyz(request: web.Request) -> web.Response:
+    result = readiness(request.app[SOURCE].status(), request.app[CLOCK].time())
+    return web.Response(text=result.reason + "\n", status=200 if result.ready else 503)
+
+
+def _auth_middleware(auth: WebAuth) -> Middleware:
+    @web.middleware
+    async def check(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if not await auth.allowed(request.headers.get("Authorization")):
+            return web.Response(
+                status=401, text="401 Unauthorized\n", headers={"WWW-Authenticate": REALM}
+            )
+        return await handler(request)
+
+    return check
+
+
+def build_app(
+    source: Source,
+    recorder: RequestRecorder,
+    *,
+    auth: WebAuth | None = None,
+    clock: Clock | None = None,
+    render_in_thread: bool = True,
+) -> web.Application:
+    """The exporter's web app over ``source``; ``auth`` guards every endpoint when given."""
+    app = web.Application(middlewares=[_auth_middleware(auth)] if auth is not None else [])
+    app[SOURCE] = source
+    app[CLOCK] = clock if clock is not None else SystemClock()
+    app[RENDERER] = MetricsRenderer(source, recorder, in_thread=render_in_thread)
+    app.router.add_get("/metrics", metrics)
+    app.router.add_get("/", status_page)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    return app
+
+
+async def serve(
+    app: web.Application, listen: tuple[str, int], tls: ssl.SSLContext | None = None
+) -> web.AppRunner:
+    """Start serving ``app`` on ``listen`` (host, port); ``await runner.cleanup()`` to stop."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, listen[0], listen[1], ssl_context=tls)
+    try:
+        await site.start()
+    except OSError:
+        await runner.cleanup()
+        raise
+    return runner

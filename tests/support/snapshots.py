@@ -1,0 +1,206 @@
+"""Hand-built snapshots: one of everything, and a synthetic org at the reference scale.
+
+``reference_snapshot()`` has the shape of the 3,208-site retail org: about 4,000 gateways,
+10,000+ WAN ports, 13,000+ peer paths, three SLE scores per site, deep-dives of the degraded
+few percent and a day of alarms. Tests and benchmarks use it to measure rendering.
+"""
+
+from __future__ import annotations
+
+import random
+
+from exporter.model import (
+    AlarmCount,
+    AlarmIncidents,
+    ClassifierMinutes,
+    Gateway,
+    HistogramBucket,
+    ImpactedGateway,
+    ImpactedInterface,
+    Inventory,
+    Org,
+    PeerPath,
+    Site,
+    SleDeepDive,
+    SleScore,
+    Snapshot,
+    TrendBucket,
+    WanInterface,
+    WanPort,
+)
+
+NOW = 1_800_000_000.0
+ORG_ID = "6748cfa6-4e12-11e6-9188-0242ac110007"
+SLES = ("gateway-health", "wan-link-health", "application-health")
+WAN_TYPES = (("wan0", "broadband"), ("wan1", "mpls"), ("lte", "lte"), ("wan2", "broadband"))
+REGIONS = ("north", "south", "east", "west", "central", "coast", "mountain", "islands")
+ALARM_TYPES = ("gateway_down", "vpn_peer_down", "wan_port_down", "high_cpu", "device_reboot")
+
+
+def site_id(n: int) -> str:
+    return f"0000{n:04x}-5a1e-4000-8000-{n:012x}"
+
+
+def gateway_mac(n: int) -> str:
+    return f"0c8126{n:06x}"
+
+
+def deep_dive(site: str, sle: str, gateway: str, *, fetched_at: float = NOW) -> SleDeepDive:
+    trend = tuple(TrendBucket(NOW - 3600 * (6 - i), 600.0, 30.0 * i) for i in range(6))
+    return SleDeepDive(
+        site_id=site,
+        sle=sle,
+        window_start=NOW - 6 * 3600,
+        window_end=NOW,
+        fetched_at=fetched_at,
+        trend=trend,
+        classifiers=(
+            ClassifierMinutes("network-latency", 300.0),
+            ClassifierMinutes("interface-congestion", 150.0),
+        ),
+        histogram=(
+            HistogramBucket(0.05, 10.0),
+            HistogramBucket(0.1, 40.0),
+            HistogramBucket(0.2, 55.0),
+            HistogramBucket(float("inf"), 60.0),
+        ),
+        threshold=0.15,
+        impacted_gateways=(ImpactedGateway(gateway, 450.0),),
+        impacted_interfaces=(ImpactedInterface(gateway, "ge-0/0/0", 300.0),),
+    )
+
+
+def one_of_everything() -> Snapshot:
+    """A snapshot with one item of each kind, every optional value present."""
+    site, mac = site_id(1), gateway_mac(1)
+    port = WanPort(
+        site_id=site,
+        gateway_mac=mac,
+        port_id="ge-0/0/0",
+        wan_name="wan0",
+        wan_type="broadband",
+        up=True,
+        speed_bytes_per_second=125_000_000.0,
+        receive_bytes=1.5e12,
+        transmit_bytes=3.25e11,
+        receive_rate_bytes_per_second=1_250_000.0,
+        transmit_rate_bytes_per_second=250_000.0,
+        latency_seconds=0.025,
+        jitter_seconds=0.004,
+        loss_ratio=0.001,
+        last_flap_timestamp=NOW - 7200,
+    )
+    return Snapshot(
+        inventory=Inventory(Org(ORG_ID, "Retail Co"), (Site(site, "Store 1", "north", "GB"),)),
+        gateways=(
+            Gateway(
+                site_id=site,
+                mac=mac,
+                name="store1-gw",
+                model="SSR120",
+                version="6.2.5",
+                up=True,
+                uptime_seconds=86400.0,
+                cpu_ratio=0.25,
+                memory_ratio=0.5,
+                wan_interfaces=(WanInterface("ge-0/0/0", "wan0", "broadband"),),
+            ),
+        ),
+        wan_ports=(port,),
+        peer_paths=(
+            PeerPath(
+                site_id=site,
+                gateway_mac=mac,
+                port_id="ge-0/0/0",
+                peer_mac="0c81260000ff",
+                peer_port_id="ge-0/0/1",
+                up=True,
+                active=True,
+                latency_seconds=0.03,
+                jitter_seconds=0.002,
+                loss_ratio=0.0,
+                mos=4.3,
+            ),
+        ),
+        sle_scores=(SleScore(site, "wan-link-health", 0.87),),
+        alarm_counts=(AlarmCount(site, "infrastructure", "critical", "gateway_down", 2),),
+        alarm_incidents=(AlarmIncidents("infrastructure", "critical", "gateway_down", 5),),
+        deep_dives=(deep_dive(site, "wan-link-health", mac),),
+        published=frozenset({"inventory", "gateways", "wan_ports", "peer_paths", "alarms"}),
+    )
+
+
+def reference_snapshot(sites: int = 3208, seed: int = 1) -> Snapshot:
+    """A synthetic org at the reference scale (deterministic for a seed)."""
+    rng = random.Random(seed)
+    site_rows, gateways, ports, paths, scores, counts, dives = [], [], [], [], [], [], []
+    hubs = [gateway_mac(0xF00000 + h) for h in range(4)]
+    gw = 0
+    for n in range(1, sites + 1):
+        sid = site_id(n)
+        site_rows.append(Site(sid, f"Store {n}", REGIONS[n % len(REGIONS)], "GB"))
+        degraded = rng.random() < 0.05
+        for _ in range(2 if rng.random() < 0.25 else 1):
+            gw += 1
+            mac = gateway_mac(gw)
+            gateways.append(
+                Gateway(sid, mac, f"store{n}-gw{gw}", "SSR120", "6.2.5", True, 86400.0, 0.2, 0.4)
+            )
+            for k in range(rng.choice((2, 2, 3, 3, 4))):
+                wan_name, wan_type = WAN_TYPES[k]
+                port_id = f"ge-0/0/{k}"
+                ports.append(
+                    WanPort(
+                        sid,
+                        mac,
+                        port_id,
+                        wan_name,
+                        wan_type,
+                        True,
+                        125_000_000.0,
+                        rng.uniform(1e9, 1e13),
+                        rng.uniform(1e9, 1e12),
+                        rng.uniform(0, 1e7),
+                        rng.uniform(0, 1e6),
+                        rng.uniform(0.005, 0.08),
+                        rng.uniform(0.0, 0.02),
+                        rng.uniform(0.0, 0.01),
+                        NOW - rng.uniform(0, 86400 * 30),
+                    )
+                )
+                if wan_type != "lte":
+                    for hub in hubs[: 1 + k % 2]:
+                        paths.append(
+                            PeerPath(
+                                sid,
+                                mac,
+                                port_id,
+                                hub,
+                                "ge-0/0/1",
+                                True,
+                                k == 0,
+                                rng.uniform(0.01, 0.1),
+                                rng.uniform(0.0, 0.02),
+                                rng.uniform(0.0, 0.01),
+                                rng.uniform(3.5, 4.4),
+                            )
+                        )
+            if degraded:
+                dives.extend(deep_dive(sid, sle, mac) for sle in SLES)
+        for sle in SLES:
+            scores.append(SleScore(sid, sle, rng.uniform(0.6, 0.89) if degraded else 0.99))
+        if rng.random() < 0.1:
+            alarm_type = rng.choice(ALARM_TYPES)
+            counts.append(AlarmCount(sid, "infrastructure", "warn", alarm_type, rng.randint(1, 5)))
+    incidents = tuple(AlarmIncidents("infrastructure", "warn", t, 100) for t in ALARM_TYPES)
+    return Snapshot(
+        inventory=Inventory(Org(ORG_ID, "Retail Co"), tuple(site_rows)),
+        gateways=tuple(gateways),
+        wan_ports=tuple(ports),
+        peer_paths=tuple(paths),
+        sle_scores=tuple(scores),
+        alarm_counts=tuple(counts),
+        alarm_incidents=incidents,
+        deep_dives=tuple(dives),
+        published=frozenset({"inventory", "gateways", "wan_ports", "peer_paths", "alarms"}),
+    )
