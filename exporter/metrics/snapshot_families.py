@@ -129,14 +129,16 @@ def _le(bound: float) -> str:
 def _distribution_samples(
     name: str, labels: dict[str, str], histogram: tuple[HistogramBucket, ...]
 ) -> Iterator[Sample]:
-    """Cumulative ``_bucket`` samples ending in ``+Inf``, then ``_gcount`` (no ``_gsum``)."""
+    """Cumulative ``_bucket`` samples ending in ``+Inf``.
+
+    Mist gives no sum, and OpenMetrics parsers reject a ``_gcount`` without ``_gsum``, so the
+    ``+Inf`` bucket alone carries the count.
+    """
     buckets = sorted(histogram, key=lambda b: b.le)
-    count = buckets[-1].count
     for b in buckets:
         yield Sample(f"{name}_bucket", {**labels, "le": _le(b.le)}, float(b.count))
     if not math.isinf(buckets[-1].le):
-        yield Sample(f"{name}_bucket", {**labels, "le": "+Inf"}, float(count))
-    yield Sample(f"{name}_gcount", labels, float(count))
+        yield Sample(f"{name}_bucket", {**labels, "le": "+Inf"}, float(buckets[-1].count))
 
 
 def _deep_dives(snapshot: Snapshot) -> list[Metric]:

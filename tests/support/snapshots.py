@@ -8,11 +8,14 @@ few percent and a day of alarms. Tests and benchmarks use it to measure renderin
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass, field
 
 from exporter.model import (
     AlarmCount,
     AlarmIncidents,
     ClassifierMinutes,
+    CollectorStatus,
+    ExporterStatus,
     Gateway,
     HistogramBucket,
     ImpactedGateway,
@@ -24,6 +27,7 @@ from exporter.model import (
     SleDeepDive,
     SleScore,
     Snapshot,
+    TokenBudget,
     TrendBucket,
     WanInterface,
     WanPort,
@@ -35,6 +39,44 @@ SLES = ("gateway-health", "wan-link-health", "application-health")
 WAN_TYPES = (("wan0", "broadband"), ("wan1", "mpls"), ("lte", "lte"), ("wan2", "broadband"))
 REGIONS = ("north", "south", "east", "west", "central", "coast", "mountain", "islands")
 ALARM_TYPES = ("gateway_down", "vpn_peer_down", "wan_port_down", "high_cpu", "device_reboot")
+
+
+@dataclass
+class StaticSource:
+    """A :class:`exporter.metrics.source.Source` whose snapshot and status a test sets."""
+
+    snapshot: Snapshot = field(default_factory=Snapshot)
+    exporter_status: ExporterStatus = field(default_factory=ExporterStatus)
+    simulated: bool = False
+
+    def status(self) -> ExporterStatus:
+        return self.exporter_status
+
+
+def healthy_status(now: float = NOW) -> ExporterStatus:
+    """Every job ran a few seconds ago; two tokens, Redis up, published."""
+    collectors = tuple(
+        CollectorStatus(
+            collector=job,
+            last_success=now - 5,
+            last_attempt=now - 5,
+            duration_seconds=1.5,
+            errors_total=1,
+            last_error=None,
+            next_run=now + 55,
+            interval_seconds=60.0,
+            planned_calls_per_hour=120.0,
+        )
+        for job in ("inventory", "gateways", "wan_ports", "peer_paths", "alarms")
+    )
+    return ExporterStatus(
+        collectors=collectors,
+        budgets=(TokenBudget("0", 4200, now + 1800), TokenBudget("1", 4990, now + 1800)),
+        state_store_up=True,
+        state_store_kind="redis",
+        started_at=now - 600,
+        first_publish_at=now - 590,
+    )
 
 
 def site_id(n: int) -> str:

@@ -1,0 +1,141 @@
+"""The cached /metrics render: single flight, per-part reuse, gzip, formats, scale."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import gzip
+import zlib
+
+import pytest
+
+from exporter.metrics.render import EOF, Format, MetricsRenderer, negotiate
+from exporter.metrics.requests import RequestRecorder
+from exporter.model import AlarmCount, RequestEvent
+from tests.metrics.exposition import parse, value
+from tests.support.snapshots import (
+    StaticSource,
+    healthy_status,
+    one_of_everything,
+    reference_snapshot,
+)
+
+PROMETHEUS_ACCEPT = (
+    "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;"
+    "q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
+)
+
+
+def renderer(source: StaticSource, recorder: RequestRecorder | None = None) -> MetricsRenderer:
+    return MetricsRenderer(source, recorder or RequestRecorder())
+
+
+async def test_concurrent_scrapes_render_once() -> None:
+    r = renderer(StaticSource(one_of_everything(), healthy_status()))
+    bodies = await asyncio.gather(*(r.body(Format.TEXT) for _ in range(20)))
+    assert r.renders == 1
+    assert len({b"".join(b) for b in bodies}) == 1
+
+
+async def test_concurrent_gzip_scrapes_compress_once() -> None:
+    r = renderer(StaticSource(one_of_everything(), healthy_status()))
+    bodies = await asyncio.gather(*(r.body(Format.TEXT, gzip=True) for _ in range(10)))
+    assert r.renders == 1
+    assert len({gzip.decompress(b"".join(b)) for b in bodies}) == 1
+
+
+async def test_a_new_snapshot_renders_again_and_only_changed_parts() -> None:
+    source = StaticSource(one_of_everything(), healthy_status())
+    r = renderer(source)
+    first = b"".join(await r.body(Format.TEXT))
+    await r.body(Format.TEXT)
+    assert (r.renders, r.part_renders) == (1, 7)
+    alarm = AlarmCount("s1", "security", "warn", "rogue_ap", 3)
+    source.snapshot = dataclasses.replace(source.snapshot, alarm_counts=(alarm,))
+    second = b"".join(await r.body(Format.TEXT))
+    assert (r.renders, r.part_renders) == (2, 8)
+    assert b'site_id="s1"' in second
+    assert b'site_id="s1"' not in first
+
+
+async def test_each_format_renders_its_own_body() -> None:
+    r = renderer(StaticSource(one_of_everything(), healthy_status()))
+    text = b"".join(await r.body(Format.TEXT)).decode()
+    om = b"".join(await r.body(Format.OPENMETRICS)).decode()
+    assert r.renders == 2
+    assert om.endswith("# EOF\n")
+    assert om.count("# EOF") == 1
+    assert "# EOF" not in text
+    assert "# TYPE mist_site_sle_distribution gaugehistogram" in om
+    parsed = parse(om, Format.OPENMETRICS)
+    assert value(parsed, "mist_up") == 1
+    assert set(parse(text)) == set(parsed)
+
+
+async def test_self_metrics_are_fresh_on_every_scrape_while_data_is_cached() -> None:
+    recorder = RequestRecorder()
+    r = renderer(StaticSource(one_of_everything(), healthy_status()), recorder)
+    await r.body(Format.TEXT, gzip=True)
+    recorder(RequestEvent("/api/v1/orgs/{org_id}/alarms/search", 429, 0.2, 0, 1))
+    plain = b"".join(await r.body(Format.TEXT)).decode()
+    zipped = gzip.decompress(b"".join(await r.body(Format.TEXT, gzip=True))).decode()
+    assert r.renders == 1
+    assert plain == zipped
+    code = value(parse(plain), "mist_api_requests_total", code="429")
+    assert code == 1
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+async def test_gzip_body_is_one_gzip_member_of_the_plain_body(fmt: Format) -> None:
+    r = renderer(StaticSource(one_of_everything(), healthy_status()))
+    plain = b"".join(await r.body(fmt))
+    zipped = b"".join(await r.body(fmt, gzip=True))
+    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    assert inflate.decompress(zipped) == plain
+    assert inflate.eof
+    assert inflate.unused_data == b""
+    assert plain.endswith(EOF) == (fmt is Format.OPENMETRICS)
+
+
+@pytest.mark.parametrize(
+    ("accept", "fmt"),
+    [
+        (None, Format.TEXT),
+        ("", Format.TEXT),
+        ("text/plain", Format.TEXT),
+        ("text/plain;version=0.0.4;q=1,*/*;q=0.1", Format.TEXT),
+        (PROMETHEUS_ACCEPT, Format.OPENMETRICS),
+        ("application/openmetrics-text; version=1.0.0; charset=utf-8", Format.OPENMETRICS),
+        ("application/openmetrics-text;q=0,text/plain", Format.TEXT),
+    ],
+)
+def test_negotiation(accept: str | None, fmt: Format) -> None:
+    assert negotiate(accept) is fmt
+
+
+async def test_reference_org_renders_in_a_thread_while_the_loop_runs() -> None:
+    snapshot = reference_snapshot()
+    r = renderer(StaticSource(snapshot, healthy_status()))
+    ticks = 0
+    done = False
+
+    async def tick() -> None:
+        nonlocal ticks
+        while not done:
+            await asyncio.sleep(0)
+            ticks += 1
+
+    ticker = asyncio.create_task(tick())
+    await asyncio.sleep(0)
+    before = ticks
+    body = b"".join(await r.body(Format.TEXT))
+    during = ticks - before
+    done = True
+    await ticker
+    series = sum(1 for line in body.splitlines() if line and not line.startswith(b"#"))
+    assert len(snapshot.wan_ports) >= 10_000
+    assert len(snapshot.peer_paths) >= 13_000
+    assert series > 100_000
+    assert during > 10
+    line = next(x for x in body.splitlines() if x.startswith(b"mist_scrape_render_seconds "))
+    assert float(line.split()[1]) == r.last_render_seconds
