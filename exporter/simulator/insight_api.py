@@ -1,0 +1,179 @@
+"""Org insights: per-site WAN SLE scores, worst sites by SLE, and the alarm search."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from exporter.simulator.alarms import SimAlarm, alarms_between
+from exporter.simulator.api import Api
+from exporter.simulator.dynamics import (
+    APPLICATION_HEALTH,
+    GATEWAY_HEALTH,
+    HOUR,
+    WAN_LINK_HEALTH,
+)
+from exporter.simulator.fleet import SiteSpec
+from exporter.simulator.paging import body_page, decode_cursor, next_url, search_limit
+from exporter.simulator.replies import ApiError, Call, Reply, integer, window
+
+SLE_KINDS = ("wan", "wifi", "wired")
+
+
+def _interval(start: float, end: float) -> int:
+    return HOUR if end - start <= 7 * 86400 else 86400
+
+
+GATEWAY_BANDWIDTH = "gateway-bandwidth"
+_SPEC_KEYS = {
+    GATEWAY_HEALTH: GATEWAY_HEALTH,
+    WAN_LINK_HEALTH: WAN_LINK_HEALTH,
+    "application_health": APPLICATION_HEALTH,
+}
+_LIVE_KEYS = {
+    GATEWAY_HEALTH: GATEWAY_HEALTH,
+    WAN_LINK_HEALTH: WAN_LINK_HEALTH,
+    APPLICATION_HEALTH: APPLICATION_HEALTH,
+    "wan-link-health-v2": WAN_LINK_HEALTH,
+    GATEWAY_BANDWIDTH: GATEWAY_BANDWIDTH,
+}
+
+
+def metric_keys(api: Api) -> dict[str, str]:
+    """SLE key of a site row in the configured spelling -> the metric the world computes."""
+    return _LIVE_KEYS if api.live else _SPEC_KEYS
+
+
+def canonical(metric: str) -> str | None:
+    """The world's metric behind a name in either spelling (None when not a WAN SLE)."""
+    return _LIVE_KEYS.get(metric.replace("_", "-"))
+
+
+def site_scores(api: Api, site: SiteSpec, start: float, end: float) -> dict[str, float]:
+    world = api.world
+    return {
+        key: world.bandwidth_score(site.index, start, end)
+        if metric == GATEWAY_BANDWIDTH
+        else world.sle_score(site.index, metric, start, end)
+        for key, metric in metric_keys(api).items()
+    }
+
+
+def _site_row(api: Api, site: SiteSpec, start: float, end: float) -> dict[str, Any]:
+    clients = round(site.clients * (0.5 + 0.5 * math.sin(site.key % 7)), 0)
+    return {
+        "site_id": site.site_id,
+        **site_scores(api, site, start, end),
+        "num_gateways": len(site.gateways),
+        "num_clients": max(0, int(clients)),
+    }
+
+
+def get_sites_sle(api: Api, call: Call) -> Reply:
+    api.check_org(call)
+    kind = call.query.get("sle") or "wan"
+    if kind not in SLE_KINDS:
+        raise ApiError(400, f"sle: invalid choice {kind!r}")
+    start, end = window(call)
+    sites = api.fleet.sites if kind == "wan" else ()
+    page, limit, part = body_page(call, len(sites))
+    return Reply(
+        {
+            "start": start,
+            "end": end,
+            "interval": _interval(start, end),
+            "limit": limit,
+            "page": page,
+            "total": len(sites),
+            "results": [_site_row(api, site, start, end) for site in sites[part]],
+        }
+    )
+
+
+def get_worst_sites(api: Api, call: Call) -> Reply:
+    """``insights/worst-sites-by-sle?sle=<metric>``: the lowest-scoring sites first."""
+    api.check_org(call)
+    wanted = call.query.get("sle") or "wan"
+    names = tuple(metric_keys(api))
+    key = None
+    if wanted != "wan":
+        key = next((n for n in names if n.replace("_", "-") == wanted.replace("_", "-")), None)
+        if key is None:
+            raise ApiError(400, f"sle: unknown WAN SLE {wanted!r}")
+    limit = integer(call.query, "limit", 100, low=1, high=1000)
+    start, end = window(call)
+    rows = [_site_row(api, site, start, end) for site in api.fleet.sites]
+
+    def badness(row: dict[str, Any]) -> tuple[float, str]:
+        value = row[key] if key else min(row[n] for n in names)
+        return value, row["site_id"]
+
+    rows.sort(key=badness)
+    return Reply(
+        {
+            "start": int(start),
+            "end": int(end),
+            "interval": _interval(start, end),
+            "limit": limit,
+            "results": rows[:limit],
+        }
+    )
+
+
+def _alarm_row(api: Api, alarm: SimAlarm) -> dict[str, Any]:
+    site = api.fleet.sites[alarm.site_index]
+    gateway = site.gateways[alarm.gateway_index]
+    row: dict[str, Any] = {
+        "id": alarm.alarm_id,
+        "org_id": api.fleet.org_id,
+        "site_id": site.site_id,
+        "timestamp": alarm.timestamp,
+        "last_seen": alarm.last_seen,
+        "type": alarm.alarm_type,
+        "group": alarm.group,
+        "severity": alarm.severity,
+        "count": alarm.count,
+        "gateways": [gateway.mac],
+        "hostnames": [gateway.name],
+        "acked": False,
+        "status": "open",
+    }
+    if api.live:
+        row["incident_count"] = alarm.count
+    return row
+
+
+def get_alarms(api: Api, call: Call) -> Reply:
+    api.check_org(call)
+    start, end = window(call)
+    end = min(end, call.now)
+    descending = (call.query.get("sort") or "timestamp").startswith("-")
+    filters = {
+        k: call.query[k] for k in ("site_id", "group", "severity", "type") if call.query.get(k)
+    }
+    alarms = alarms_between(api.fleet, start, end)
+    rows = [_alarm_row(api, alarm) for alarm in (reversed(alarms) if descending else alarms)]
+    rows = [row for row in rows if all(row[k] == v for k, v in filters.items())]
+    total = len(rows)
+    cursor = decode_cursor(call)
+    if cursor is not None:
+        if len(cursor) != 2:
+            raise ApiError(400, "search_after: invalid cursor")
+        mark = (cursor[0], cursor[1])
+        if descending:
+            rows = [r for r in rows if (r["timestamp"], r["id"]) < mark]
+        else:
+            rows = [r for r in rows if (r["timestamp"], r["id"]) > mark]
+    limit = search_limit(call)
+    body: dict[str, Any] = {
+        "start": int(start),
+        "end": math.ceil(end),
+        "limit": limit,
+        "total": total,
+        "results": rows[:limit],
+    }
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        fixed = {"start": repr(start), "end": repr(end)}
+        body["next"] = next_url(call, [last["timestamp"], last["id"]], fixed)
+    return Reply(body)

@@ -1,0 +1,140 @@
+"""Running the simulator: ``serve()`` for tests and the demo, ``run()`` for ``simulate``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from exporter.clock import Clock, SystemClock
+from exporter.config import DEMO_TOKEN
+from exporter.simulator.app import Simulator
+from exporter.simulator.config import FAULT_MODES, SPELLINGS, SimConfig, parse_fault
+
+DEFAULT_PORT = 9843
+
+
+@dataclass(frozen=True, slots=True)
+class RunningSimulator:
+    simulator: Simulator
+    host: str
+    port: int
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+
+@asynccontextmanager
+async def serve(
+    config: SimConfig, *, host: str = "127.0.0.1", port: int = 0, clock: Clock | None = None
+) -> AsyncIterator[RunningSimulator]:
+    """Serve a simulator on ``host:port`` (0 = a free port) until the context exits."""
+    simulator = Simulator(config, clock or SystemClock())
+    runner = web.AppRunner(simulator.app, access_log=None, handler_cancellation=True)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, host, port, shutdown_timeout=1.0)
+        await site.start()
+        bound = runner.addresses[0][1]
+        yield RunningSimulator(simulator, host, bound)
+    finally:
+        simulator.close()
+        await runner.cleanup()
+
+
+def _tokens(text: str) -> tuple[str, ...]:
+    tokens = tuple(t.strip() for t in text.split(",") if t.strip())
+    if not tokens:
+        raise argparse.ArgumentTypeError("give at least one token")
+    return tokens
+
+
+def _fault(text: str) -> object:
+    try:
+        return parse_fault(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``simulate`` flags."""
+    parser.add_argument("--sites", type=int, default=200, help="number of sites (default 200)")
+    parser.add_argument("--seed", type=int, default=1, help="fleet seed (default 1)")
+    parser.add_argument("--host", default="127.0.0.1", help="listen host (default 127.0.0.1)")
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"listen port (default {DEFAULT_PORT})"
+    )
+    parser.add_argument(
+        "--latency-ms", type=float, default=0.0, help="added latency per call, +-20%% jitter"
+    )
+    parser.add_argument(
+        "--tokens",
+        type=_tokens,
+        default=(DEMO_TOKEN,),
+        help="comma-separated API tokens accepted (default: the documented demo token)",
+    )
+    parser.add_argument(
+        "--calls-per-hour", type=int, default=5000, help="budget per token per clock hour"
+    )
+    parser.add_argument(
+        "--retry-after", action="store_true", help="send Retry-After on budget 429s"
+    )
+    parser.add_argument(
+        "--spelling",
+        choices=SPELLINGS,
+        default="spec",
+        help="metric names as in the OpenAPI spec or as the live API sends them",
+    )
+    parser.add_argument(
+        "--fault",
+        action="append",
+        type=_fault,
+        default=[],
+        metavar="MODE[:ENDPOINT_GLOB[:RATE]]",
+        help=f"inject a fault (repeatable); modes: {', '.join(FAULT_MODES)}",
+    )
+
+
+def config_from_args(args: argparse.Namespace) -> SimConfig:
+    return SimConfig(
+        sites=args.sites,
+        seed=args.seed,
+        tokens=tuple(args.tokens),
+        latency_ms=args.latency_ms,
+        calls_per_hour=args.calls_per_hour,
+        retry_after=args.retry_after,
+        spelling=args.spelling,
+        faults=tuple(args.fault),
+    )
+
+
+async def run(args: argparse.Namespace) -> int:
+    """``mist-wan-exporter simulate``: serve until SIGINT/SIGTERM or cancellation."""
+    try:
+        config = config_from_args(args)
+    except ValueError as error:
+        print(f"simulate: {error}", file=sys.stderr)
+        return 2
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signum, stop.set)
+    try:
+        async with serve(config, host=args.host, port=args.port) as running:
+            print(f"org_id {running.simulator.org_id}", flush=True)
+            print(f"base_url {running.base_url}", flush=True)
+            await stop.wait()
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(signum)
+    return 0

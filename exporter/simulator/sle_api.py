@@ -1,0 +1,323 @@
+"""The site SLE deep-dive family under ``/sites/{site}/sle/site/{site}/``."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from exporter.simulator.api import Api
+from exporter.simulator.dynamics import (
+    CLASSIFIERS,
+    GATEWAY_HEALTH,
+    HOUR,
+    WAN_LINK_HEALTH,
+    WAN_METRICS,
+)
+from exporter.simulator.fleet import SiteSpec
+from exporter.simulator.insight_api import canonical
+from exporter.simulator.replies import NOT_FOUND, ApiError, Call, Reply, window
+
+_THRESHOLDS: dict[str, dict[str, Any]] = {
+    GATEWAY_HEALTH: {
+        "default": 80,
+        "direction": "right",
+        "minimum": 50,
+        "maximum": 100,
+        "units": "%",
+    },
+    WAN_LINK_HEALTH: {
+        "default": 150,
+        "direction": "right",
+        "minimum": 50,
+        "maximum": 500,
+        "units": "ms",
+    },
+    "application-health": {
+        "default": 100,
+        "direction": "right",
+        "minimum": 20,
+        "maximum": 400,
+        "units": "ms",
+    },
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Slice:
+    """One hour bucket clipped to the requested window."""
+
+    start: float
+    total: float
+    degraded: float
+    classifiers: dict[str, float]
+    weight: float
+    hour: int
+
+
+def _site_and_metric(api: Api, call: Call) -> tuple[SiteSpec, str, str]:
+    site = api.site(call)
+    if call.params.get("scope") != "site" or call.params.get("scope_id") != site.site_id:
+        raise ApiError(404, NOT_FOUND)
+    name = call.params.get("metric", "")
+    metric = canonical(name)
+    if metric is None or metric not in WAN_METRICS:
+        raise ApiError(404, NOT_FOUND)
+    return site, name, metric
+
+
+def _slices(api: Api, site: SiteSpec, metric: str, start: float, end: float) -> list[_Slice]:
+    slices = []
+    for hour in range(int(start // HOUR), math.ceil(end / HOUR)):
+        weight = (min(end, (hour + 1) * HOUR) - max(start, hour * HOUR)) / HOUR
+        if weight <= 0:
+            continue
+        bucket = api.world.sle_bucket(site.index, metric, hour)
+        classifiers = {name: round(value * weight, 3) for name, value in bucket.classifiers}
+        slices.append(
+            _Slice(
+                start=bucket.start,
+                total=round(bucket.total * weight, 3),
+                degraded=round(sum(classifiers.values()), 3),
+                classifiers=classifiers,
+                weight=weight,
+                hour=hour,
+            )
+        )
+    return slices
+
+
+def get_metrics(api: Api, call: Call) -> Reply:
+    site = api.site(call)
+    if call.params.get("scope") != "site" or call.params.get("scope_id") != site.site_id:
+        raise ApiError(404, NOT_FOUND)
+    if api.live:
+        enabled = ["gateway-health", "wan-link-health", "wan-link-health-v2", "application-health"]
+    else:
+        enabled = ["gateway-health", "wan-link-health", "application_health"]
+    return Reply({"enabled": enabled, "supported": [*enabled, "gateway-bandwidth"]})
+
+
+def get_summary_trend(api: Api, call: Call) -> Reply:
+    site, name, metric = _site_and_metric(api, call)
+    start, end = window(call)
+    slices = _slices(api, site, metric, start, end)
+    totals = [s.total for s in slices]
+    degraded = [s.degraded for s in slices]
+    classifiers = [
+        {
+            "name": classifier,
+            "interval": HOUR,
+            "x_label": "seconds",
+            "y_label": "user-minutes",
+            "samples": {
+                "total": totals,
+                "degraded": [s.classifiers.get(classifier, 0.0) for s in slices],
+                "duration": [s.classifiers.get(classifier, 0.0) for s in slices],
+            },
+        }
+        for classifier in CLASSIFIERS[metric]
+    ]
+    return Reply(
+        {
+            "start": start,
+            "end": end,
+            "sle": {
+                "name": name,
+                "interval": HOUR,
+                "x_label": "seconds",
+                "y_label": "user-minutes",
+                "samples": {
+                    "total": totals,
+                    "degraded": degraded,
+                    "value": [
+                        round(1 - d / t, 4) if t > 0 else None
+                        for t, d in zip(totals, degraded, strict=True)
+                    ],
+                },
+            },
+            "classifiers": classifiers,
+        }
+    )
+
+
+def get_histogram(api: Api, call: Call) -> Reply:
+    """User-minutes by the hourly SLE value in 10 % bins."""
+    site, name, metric = _site_and_metric(api, call)
+    start, end = window(call)
+    bins = [0.0] * 10
+    for piece in _slices(api, site, metric, start, end):
+        if piece.total > 0:
+            value = 100 * (1 - piece.degraded / piece.total)
+            bins[min(9, int(value // 10))] += piece.total
+    return Reply(
+        {
+            "metric": name,
+            "start": start,
+            "end": end,
+            "x_label": "sle_value(%)",
+            "y_label": "user-minutes",
+            "data": [
+                {"range": [10 * i, 10 * (i + 1)], "value": round(value, 3)}
+                for i, value in enumerate(bins)
+            ],
+        }
+    )
+
+
+def get_threshold(api: Api, call: Call) -> Reply:
+    _, name, metric = _site_and_metric(api, call)
+    settings = _THRESHOLDS[metric]
+    return Reply({"metric": name, "threshold": str(settings["default"]), **settings})
+
+
+def get_classifiers(api: Api, call: Call) -> Reply:
+    _, _, metric = _site_and_metric(api, call)
+    return Reply(list(CLASSIFIERS[metric]))
+
+
+def _attribution(
+    api: Api, site: SiteSpec, metric: str, start: float, end: float, classifier: str | None
+) -> tuple[float, dict[int, float], dict[tuple[int, int], float]]:
+    """(total, degraded per gateway, degraded per (gateway, WAN port)) over the window.
+
+    An episode's share goes to the gateway and port it hit; the rest is spread evenly.
+    """
+    total = 0.0
+    by_gateway = dict.fromkeys(range(len(site.gateways)), 0.0)
+    by_port = {(g, p): 0.0 for g, gw in enumerate(site.gateways) for p in range(len(gw.wan_ports))}
+    for piece in _slices(api, site, metric, start, end):
+        total += piece.total
+        episode = api.world.episode(site.index, piece.hour)
+        for name, value in piece.classifiers.items():
+            if classifier and name != classifier:
+                continue
+            hit = 0.0
+            if episode is not None and episode.metric == metric and episode.classifier == name:
+                hit = min(value, piece.total * episode.severity)
+                by_gateway[episode.gateway] += hit
+                by_port[(episode.gateway, episode.port)] += hit
+            rest = value - hit
+            for g in by_gateway:
+                by_gateway[g] += rest / len(by_gateway)
+            for key in by_port:
+                by_port[key] += rest / len(by_port)
+    return total, by_gateway, by_port
+
+
+def _impact_common(call: Call, name: str, start: float, end: float) -> dict[str, Any]:
+    return {
+        "start": int(start),
+        "end": int(end),
+        "metric": name,
+        "classifier": call.query.get("classifier") or "",
+        "failure": "",
+    }
+
+
+def get_impacted_gateways(api: Api, call: Call) -> Reply:
+    site, name, metric = _site_and_metric(api, call)
+    start, end = window(call)
+    total, by_gateway, _ = _attribution(api, site, metric, start, end, call.query.get("classifier"))
+    rows = [
+        {
+            "gateway_mac": gw.mac,
+            "name": gw.name,
+            "gateway_model": gw.model,
+            "gateway_version": gw.version,
+            "degraded": round(by_gateway[g], 3),
+            "duration": int(total / len(site.gateways)),
+            "total": int(total / len(site.gateways)),
+        }
+        for g, gw in enumerate(site.gateways)
+        if by_gateway[g] > 0
+    ]
+    return Reply(
+        {
+            **_impact_common(call, name, start, end),
+            "limit": 1000,
+            "page": 1,
+            "total_count": len(rows),
+            "gateways": rows,
+        }
+    )
+
+
+def get_impacted_interfaces(api: Api, call: Call) -> Reply:
+    site, name, metric = _site_and_metric(api, call)
+    start, end = window(call)
+    rows: list[dict[str, Any]] = []
+    if metric != GATEWAY_HEALTH:
+        total, _, by_port = _attribution(
+            api, site, metric, start, end, call.query.get("classifier")
+        )
+        share = total / max(1, len(by_port))
+        mac_key, name_key = (
+            ("gateway_mac", "gateway_name") if api.live else ("switch_mac", "switch_name")
+        )
+        for (g, p), value in by_port.items():
+            if value <= 0:
+                continue
+            gateway = site.gateways[g]
+            rows.append(
+                {
+                    "interface_name": gateway.wan_ports[p].port_id,
+                    mac_key: gateway.mac,
+                    name_key: gateway.name,
+                    "degraded": round(value, 3),
+                    "duration": round(share, 3),
+                    "total": round(share, 3),
+                }
+            )
+    return Reply(
+        {
+            **_impact_common(call, name, start, end),
+            "limit": 1000,
+            "page": 1,
+            "total_count": len(rows),
+            "interfaces": rows,
+        }
+    )
+
+
+def get_impact_summary(api: Api, call: Call) -> Reply:
+    site, name, metric = _site_and_metric(api, call)
+    start, end = window(call)
+    total, by_gateway, by_port = _attribution(
+        api, site, metric, start, end, call.query.get("classifier")
+    )
+    gateways = [
+        {
+            "gateway_mac": gw.mac,
+            "name": gw.name,
+            "degraded": round(by_gateway[g], 3),
+            "duration": 0,
+            "total": round(total / len(site.gateways), 3),
+        }
+        for g, gw in enumerate(site.gateways)
+    ]
+    interfaces = [
+        {
+            "interface_name": site.gateways[g].wan_ports[p].port_id,
+            "gateway_mac": site.gateways[g].mac,
+            "name": site.gateways[g].wan_ports[p].port_id,
+            "degraded": round(value, 3),
+            "duration": 0,
+            "total": round(total / len(by_port), 3),
+        }
+        for (g, p), value in by_port.items()
+    ]
+    return Reply(
+        {
+            **_impact_common(call, name, start, end),
+            "start": start,
+            "end": end,
+            "ap": [],
+            "wlan": [],
+            "device_os": [],
+            "device_type": [],
+            "band": [],
+            "gateway": gateways,
+            "interface": interfaces if metric != GATEWAY_HEALTH else [],
+        }
+    )
