@@ -1,0 +1,283 @@
+"""The Redis state store, which keeps working in memory while Redis is away.
+
+Every write also goes to an internal :class:`MemoryStore`, the mirror. While Redis is
+unreachable (at start or later) every operation is served by the mirror, ``up`` is False, one
+warning is logged, and a background task reconnects with capped backoff; once Redis answers,
+the mirror is written back (so writes made meanwhile land, even in a Redis that restarted
+empty) and the store is up again (one info line). Sockets time out after ``socket_timeout``
+seconds and redis-py's own retries are off, so no call hangs.
+
+Keys: ``{prefix}:v1:{org_id}:{kind}:{key}`` (:meth:`RedisStore.key`), values JSON text. The set
+of ``add_new`` for a kind is the sorted set at key ``""`` of that kind, scored by expiry time.
+Data expiry follows the injected clock for set members and Redis' own clock for TTLs; the
+reconnect backoff is real time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import math
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import redis.asyncio as redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+
+from exporter.clock import Clock
+from exporter.config import redact_url
+from exporter.state.memory import MemoryStore
+from exporter.state.store import JSON
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+DOWN_ERRORS = (RedisError, OSError)
+_GLOB = str.maketrans({c: "\\" + c for c in "*?[]\\"})
+
+
+def _dumps(value: JSON) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _loads(raw: str | bytes | None) -> JSON | None:
+    return None if raw is None else json.loads(raw)
+
+
+def _millis(ttl: float) -> int:
+    return max(1, math.ceil(ttl * 1000))
+
+
+class _Down(Exception):
+    """Redis cannot serve this call: the memory store serves it instead."""
+
+
+class RedisStore:
+    def __init__(
+        self,
+        url: str,
+        prefix: str,
+        org_id: str,
+        clock: Clock,
+        *,
+        socket_timeout: float = 1.0,
+        retry_initial: float = 0.5,
+        retry_max: float = 30.0,
+    ) -> None:
+        self._url = redact_url(url)
+        self._namespace = f"{prefix}:v1:{org_id}:"
+        self._clock = clock
+        self._redis = redis.Redis.from_url(
+            url,
+            decode_responses=True,
+            socket_timeout=socket_timeout,
+            socket_connect_timeout=socket_timeout,
+            retry=Retry(NoBackoff(), 0),
+        )
+        self._memory = MemoryStore(clock)
+        self._retry_initial = retry_initial
+        self._retry_max = retry_max
+        self._up = False
+        self._reconnecting: asyncio.Task[None] | None = None
+        # Set by any write while down; keys deleted while down (the write-back deletes them).
+        self._dirty = False
+        self._deleted: set[tuple[str, str]] = set()
+
+    def key(self, kind: str, key: str) -> str:
+        """The one key scheme: ``{prefix}:v1:{org_id}:{kind}:{key}``."""
+        if not kind or ":" in kind:
+            raise ValueError(f"state kind {kind!r} must be non-empty and without ':'")
+        return f"{self._namespace}{kind}:{key}"
+
+    @property
+    def up(self) -> bool:
+        return self._up
+
+    async def start(self) -> None:
+        try:
+            await self._redis.ping()
+        except DOWN_ERRORS as exc:
+            self._went_down(exc)
+        else:
+            self._up = True
+            log.info("state store: Redis at %s", self._url)
+
+    async def close(self) -> None:
+        if self._reconnecting is not None:
+            self._reconnecting.cancel()
+            await asyncio.gather(self._reconnecting, return_exceptions=True)
+            self._reconnecting = None
+        await self._redis.aclose()
+
+    async def get(self, kind: str, key: str) -> JSON | None:
+        name = self.key(kind, key)
+        try:
+            raw = await self._call(lambda r: r.get(name))
+        except _Down:
+            return await self._memory.get(kind, key)
+        return _loads(raw)
+
+    async def get_many(self, kind: str, keys: Sequence[str]) -> list[JSON | None]:
+        if not keys:
+            return []
+        names = [self.key(kind, key) for key in keys]
+        try:
+            raws = await self._call(lambda r: r.mget(names))
+        except _Down:
+            return await self._memory.get_many(kind, keys)
+        return [_loads(raw) for raw in raws]
+
+    async def put(self, kind: str, key: str, value: JSON, ttl: float | None = None) -> None:
+        await self.put_many(kind, {key: value}, ttl)
+
+    async def put_many(
+        self, kind: str, items: Mapping[str, JSON], ttl: float | None = None
+    ) -> None:
+        names = {key: self.key(kind, key) for key in items}
+        await self._memory.put_many(kind, items, ttl)
+
+        async def write(r: redis.Redis) -> list[Any]:
+            pipe = r.pipeline(transaction=False)
+            for key, value in items.items():
+                if ttl is not None and ttl <= 0:
+                    pipe.delete(names[key])
+                else:
+                    pipe.set(names[key], _dumps(value), px=None if ttl is None else _millis(ttl))
+            return await pipe.execute()
+
+        try:
+            await self._call(write)
+        except _Down:
+            self._dirty = True
+
+    async def delete(self, kind: str, key: str) -> None:
+        name = self.key(kind, key)
+        await self._memory.delete(kind, key)
+        try:
+            await self._call(lambda r: r.delete(name))
+        except _Down:
+            self._dirty = True
+            self._deleted.add((kind, key))
+
+    async def keys(self, kind: str) -> list[str]:
+        pattern = self.key(kind, "").translate(_GLOB) + "*"
+        start = len(self.key(kind, ""))
+
+        async def scan(r: redis.Redis) -> list[str]:
+            found = [name async for name in r.scan_iter(match=pattern, count=1000, _type="string")]
+            return [name[start:] for name in found if len(name) > start]
+
+        try:
+            return await self._call(scan)
+        except _Down:
+            return await self._memory.keys(kind)
+
+    async def add_new(self, kind: str, members: Iterable[str], ttl: float) -> list[str]:
+        members = list(members)
+        name = self.key(kind, "")
+        now = self._clock.time()
+
+        async def add(r: redis.Redis) -> list[Any]:
+            pipe = r.pipeline(transaction=False)
+            pipe.zremrangebyscore(name, "-inf", now)
+            for member in members:
+                pipe.zadd(name, {member: now + ttl}, nx=True)
+            return await pipe.execute()
+
+        try:
+            added = await self._call(add)
+        except _Down:
+            self._dirty = True
+            return await self._memory.add_new(kind, members, ttl)
+        await self._memory.add_new(kind, members, ttl)
+        return [member for member, new in zip(members, added[1:], strict=True) if new]
+
+    async def incr(self, kind: str, key: str, amount: int, ttl: float | None = None) -> int:
+        name = self.key(kind, key)
+
+        async def incr(r: redis.Redis) -> list[Any]:
+            pipe = r.pipeline(transaction=False)
+            pipe.incrby(name, amount)
+            if ttl is not None:
+                pipe.pexpire(name, _millis(ttl))
+            return await pipe.execute()
+
+        try:
+            result = await self._call(incr)
+        except _Down:
+            self._dirty = True
+            return await self._memory.incr(kind, key, amount, ttl)
+        value = int(result[0])
+        expires_at = self._memory.expires_at(ttl)
+        if ttl is None:
+            found = self._memory.entry(kind, key)
+            expires_at = found[1] if found is not None else None
+        self._memory.set_entry(kind, key, value, expires_at)
+        return value
+
+    async def _call(self, call: Callable[[redis.Redis], Awaitable[T]]) -> T:
+        """``call``'s result from Redis; :class:`_Down` when Redis is (or just went) down."""
+        if not self._up:
+            raise _Down
+        try:
+            return await call(self._redis)
+        except DOWN_ERRORS as exc:
+            self._went_down(exc)
+            raise _Down from exc
+
+    def _went_down(self, exc: BaseException) -> None:
+        self._up = False
+        if self._reconnecting is not None:
+            return
+        log.warning(
+            "state store: Redis at %s is unreachable (%s); keeping state in memory and "
+            "reconnecting in the background",
+            self._url,
+            exc,
+        )
+        self._reconnecting = asyncio.create_task(self._reconnect(), name="redis-reconnect")
+
+    async def _reconnect(self) -> None:
+        delay = self._retry_initial
+        while True:
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self._retry_max)
+            try:
+                await self._redis.connection_pool.disconnect()
+                await self._redis.ping()
+                self._dirty = True
+                while self._dirty:
+                    self._dirty = False
+                    await self._write_back()
+            except DOWN_ERRORS:
+                continue
+            self._reconnecting = None
+            self._up = True
+            log.info("state store: Redis at %s is back; state written back to it", self._url)
+            return
+
+    async def _write_back(self) -> None:
+        """Write every live value and set member of the memory mirror to Redis.
+
+        The mirror holds everything this process wrote, so this restores a Redis that came
+        back empty as well as one that only missed the writes made while it was away.
+        """
+        now = self._clock.time()
+        pipe = self._redis.pipeline(transaction=False)
+        for kind, key in self._deleted:
+            if self._memory.entry(kind, key) is None:
+                pipe.delete(self.key(kind, key))
+        for kind, key, value, expires_at in self._memory.live_values():
+            px = None if expires_at is None else _millis(expires_at - now)
+            pipe.set(self.key(kind, key), _dumps(value), px=px)
+        for kind, member, expires_at in self._memory.live_members():
+            pipe.zadd(self.key(kind, ""), {member: expires_at})
+        try:
+            await pipe.execute()
+        except DOWN_ERRORS:
+            self._dirty = True
+            raise
+        self._deleted.clear()
