@@ -1,0 +1,94 @@
+"""/metrics over real HTTP: formats, gzip, HEAD, single-flight under concurrent scrapes."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import re
+
+import aiohttp
+from prometheus_client.openmetrics.parser import text_string_to_metric_families as om_parse
+from prometheus_client.parser import text_string_to_metric_families
+
+from exporter.metrics.requests import RequestRecorder
+from exporter.model import RequestEvent
+from exporter.web.app import RENDERER, build_app
+from tests.metrics.test_render import PROMETHEUS_ACCEPT
+from tests.support.snapshots import StaticSource, healthy_status, one_of_everything
+from tests.web.server import running
+
+
+def source() -> StaticSource:
+    return StaticSource(one_of_everything(), healthy_status(), simulated=True)
+
+
+async def scrapes(*headers: dict[str, str], method: str = "GET") -> list[tuple[int, dict, bytes]]:
+    """One app, one scrape per headers, raw bytes as sent."""
+    results = []
+    app = build_app(source(), RequestRecorder())
+    async with running(app) as url, aiohttp.ClientSession(auto_decompress=False) as s:
+        for h in headers:
+            r = await s.request(method, f"{url}/metrics", headers=h)
+            results.append((r.status, dict(r.headers), await r.read()))
+            r.release()
+    return results
+
+
+async def scrape(headers: dict[str, str], method: str = "GET") -> tuple[int, dict, bytes]:
+    return (await scrapes(headers, method=method))[0]
+
+
+async def test_text_format_by_default() -> None:
+    status, headers, body = await scrape({"Accept-Encoding": "identity"})
+    assert status == 200
+    assert headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
+    assert "Content-Encoding" not in headers
+    families = {f.name: f for f in text_string_to_metric_families(body.decode())}
+    assert families["mist_simulated"].samples[0].value == 1
+    assert families["mist_wan_port_up"].samples[0].value == 1
+
+
+async def test_openmetrics_when_negotiated() -> None:
+    _, headers, body = await scrape({"Accept": PROMETHEUS_ACCEPT, "Accept-Encoding": "identity"})
+    assert headers["Content-Type"].startswith("application/openmetrics-text; version=1.0.0")
+    assert body.endswith(b"# EOF\n")
+    families = {f.name: f for f in om_parse(body.decode())}
+    assert families["mist_site_sle_distribution"].type == "gaugehistogram"
+    assert families["mist_wan_port_receive_bytes"].type == "counter"
+
+
+async def test_gzip_when_asked_and_identical_content() -> None:
+    (_, headers, zipped), (_, _, plain) = await scrapes(
+        {"Accept-Encoding": "gzip, deflate"}, {"Accept-Encoding": "identity"}
+    )
+    assert headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in headers["Vary"]
+    assert int(headers["Content-Length"]) == len(zipped)
+    assert gzip.decompress(zipped) == plain
+    assert len(zipped) < len(plain)
+
+
+async def test_head_sends_headers_only() -> None:
+    status, headers, body = await scrape({}, method="HEAD")
+    assert status == 200
+    assert int(headers["Content-Length"]) > 0
+    assert body == b""
+
+
+async def test_concurrent_scrapes_over_http_render_once() -> None:
+    recorder = RequestRecorder()
+    app = build_app(source(), recorder)
+    async with running(app) as url, aiohttp.ClientSession() as s:
+
+        async def scrape(i: int) -> str:
+            accept = PROMETHEUS_ACCEPT if i % 2 else "text/plain"
+            async with s.get(f"{url}/metrics", headers={"Accept": accept}) as r:
+                return await r.text()
+
+        bodies = await asyncio.gather(*(scrape(i) for i in range(16)))
+        recorder(RequestEvent("/api/v1/self", 200, 0.1, 0, 0))
+        after = await scrape(0)
+    assert app[RENDERER].renders == 2
+    # Identical apart from the render time, which is that of whichever format rendered last.
+    assert len({re.sub(r"\nmist_scrape_render_seconds .*", "", b) for b in bodies}) == 2
+    assert 'mist_api_requests_total{code="200",endpoint="/api/v1/self"} 1.0' in after
