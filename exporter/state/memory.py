@@ -1,22 +1,29 @@
 """The in-memory state store: the default without Redis, and Redis' stand-in while it is down.
 
-Expiry follows the injected clock. Expired entries are dropped when read and swept whenever
-the store has taken as many writes as it held live entries after the last sweep.
+Values are kept as JSON text, as Redis keeps them, so both stores give back the same thing
+(tuples come back as lists) and reject the same non-JSON values (TypeError). Expiry follows
+the injected clock. Expired entries are dropped when read, and swept whenever the store has
+taken as many writes as it held live entries after the last sweep.
 """
 
 from __future__ import annotations
 
-import copy
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from exporter.clock import Clock
 from exporter.state.store import JSON
 
 
+def dumps(value: JSON) -> str:
+    """The JSON text both stores keep for a value."""
+    return json.dumps(value, separators=(",", ":"))
+
+
 class MemoryStore:
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
-        self._values: dict[str, dict[str, tuple[JSON, float | None]]] = {}
+        self._values: dict[str, dict[str, tuple[str, float | None]]] = {}
         self._sets: dict[str, dict[str, float]] = {}
         self._writes = 0
         self._sweep_after = 1024
@@ -34,8 +41,8 @@ class MemoryStore:
     def expires_at(self, ttl: float | None) -> float | None:
         return None if ttl is None else self._clock.time() + ttl
 
-    def entry(self, kind: str, key: str) -> tuple[JSON, float | None] | None:
-        """``(value, expiry time or None)`` of a live key (for the Redis store's write-back)."""
+    def entry(self, kind: str, key: str) -> tuple[str, float | None] | None:
+        """``(JSON text, expiry time or None)`` of a live key."""
         found = self._values.get(kind, {}).get(key)
         if found is None:
             return None
@@ -44,13 +51,15 @@ class MemoryStore:
             return None
         return found
 
-    def member_expiry(self, kind: str, member: str) -> float | None:
-        """When a live member of set ``kind`` expires, or None if it is not in the set."""
-        expiry = self._sets.get(kind, {}).get(member)
-        return expiry if expiry is not None and expiry > self._clock.time() else None
+    def set_entry(self, kind: str, key: str, text: str, expires_at: float | None) -> None:
+        if expires_at is not None and expires_at <= self._clock.time():
+            self._values.get(kind, {}).pop(key, None)
+            return
+        self._values.setdefault(kind, {})[key] = (text, expires_at)
+        self._wrote()
 
-    def live_values(self) -> Iterator[tuple[str, str, JSON, float | None]]:
-        """``(kind, key, value, expiry time or None)`` of every live key."""
+    def live_values(self) -> Iterator[tuple[str, str, str, float | None]]:
+        """``(kind, key, JSON text, expiry time or None)`` of every live key."""
         for kind, values in self._values.items():
             for key in list(values):
                 found = self.entry(kind, key)
@@ -65,29 +74,23 @@ class MemoryStore:
                 if expiry > now:
                     yield kind, member, expiry
 
-    def set_entry(self, kind: str, key: str, value: JSON, expires_at: float | None) -> None:
-        if expires_at is not None and expires_at <= self._clock.time():
-            self._values.get(kind, {}).pop(key, None)
-            return
-        self._values.setdefault(kind, {})[key] = (copy.deepcopy(value), expires_at)
-        self._wrote()
-
     async def get(self, kind: str, key: str) -> JSON | None:
         found = self.entry(kind, key)
-        return None if found is None else copy.deepcopy(found[0])
+        return None if found is None else json.loads(found[0])
 
     async def get_many(self, kind: str, keys: Sequence[str]) -> list[JSON | None]:
         return [await self.get(kind, key) for key in keys]
 
     async def put(self, kind: str, key: str, value: JSON, ttl: float | None = None) -> None:
-        self.set_entry(kind, key, value, self.expires_at(ttl))
+        self.set_entry(kind, key, dumps(value), self.expires_at(ttl))
 
     async def put_many(
         self, kind: str, items: Mapping[str, JSON], ttl: float | None = None
     ) -> None:
+        texts = {key: dumps(value) for key, value in items.items()}
         expires_at = self.expires_at(ttl)
-        for key, value in items.items():
-            self.set_entry(kind, key, value, expires_at)
+        for key, text in texts.items():
+            self.set_entry(kind, key, text, expires_at)
 
     async def delete(self, kind: str, key: str) -> None:
         self._values.get(kind, {}).pop(key, None)
@@ -111,12 +114,12 @@ class MemoryStore:
     async def incr(self, kind: str, key: str, amount: int, ttl: float | None = None) -> int:
         """Like Redis ``INCRBY`` then ``EXPIRE``: without ``ttl`` the counter keeps its expiry."""
         found = self.entry(kind, key)
-        current = 0 if found is None else found[0]
+        current = 0 if found is None else json.loads(found[0])
         if isinstance(current, bool) or not isinstance(current, int):
             raise ValueError(f"state {kind}/{key} is not an integer counter")
         expires_at = self.expires_at(ttl) if ttl is not None or found is None else found[1]
-        self.set_entry(kind, key, current + amount, expires_at)
-        return current + amount
+        self.set_entry(kind, key, str(current + amount), expires_at)
+        return int(current + amount)
 
     def _wrote(self) -> None:
         self._writes += 1

@@ -29,7 +29,7 @@ from redis.exceptions import RedisError
 
 from exporter.clock import Clock
 from exporter.config import redact_url
-from exporter.state.memory import MemoryStore
+from exporter.state.memory import MemoryStore, dumps
 from exporter.state.store import JSON
 
 log = logging.getLogger(__name__)
@@ -37,10 +37,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 DOWN_ERRORS = (RedisError, OSError)
 _GLOB = str.maketrans({c: "\\" + c for c in "*?[]\\"})
-
-
-def _dumps(value: JSON) -> str:
-    return json.dumps(value, separators=(",", ":"))
 
 
 def _loads(raw: str | bytes | None) -> JSON | None:
@@ -136,16 +132,18 @@ class RedisStore:
     async def put_many(
         self, kind: str, items: Mapping[str, JSON], ttl: float | None = None
     ) -> None:
-        names = {key: self.key(kind, key) for key in items}
-        await self._memory.put_many(kind, items, ttl)
+        texts = {key: dumps(value) for key, value in items.items()}
+        expires_at = self._memory.expires_at(ttl)
+        for key, text in texts.items():
+            self._memory.set_entry(kind, key, text, expires_at)
 
         async def write(r: redis.Redis) -> list[Any]:
             pipe = r.pipeline(transaction=False)
-            for key, value in items.items():
+            for key, text in texts.items():
                 if ttl is not None and ttl <= 0:
-                    pipe.delete(names[key])
+                    pipe.delete(self.key(kind, key))
                 else:
-                    pipe.set(names[key], _dumps(value), px=None if ttl is None else _millis(ttl))
+                    pipe.set(self.key(kind, key), text, px=None if ttl is None else _millis(ttl))
             return await pipe.execute()
 
         try:
@@ -215,7 +213,7 @@ class RedisStore:
         if ttl is None:
             found = self._memory.entry(kind, key)
             expires_at = found[1] if found is not None else None
-        self._memory.set_entry(kind, key, value, expires_at)
+        self._memory.set_entry(kind, key, str(value), expires_at)
         return value
 
     async def _call(self, call: Callable[[redis.Redis], Awaitable[T]]) -> T:
@@ -270,9 +268,9 @@ class RedisStore:
         for kind, key in self._deleted:
             if self._memory.entry(kind, key) is None:
                 pipe.delete(self.key(kind, key))
-        for kind, key, value, expires_at in self._memory.live_values():
+        for kind, key, text, expires_at in self._memory.live_values():
             px = None if expires_at is None else _millis(expires_at - now)
-            pipe.set(self.key(kind, key), _dumps(value), px=px)
+            pipe.set(self.key(kind, key), text, px=px)
         for kind, member, expires_at in self._memory.live_members():
             pipe.zadd(self.key(kind, ""), {member: expires_at})
         try:

@@ -65,6 +65,14 @@ async def test_stored_values_are_copies(harness: Harness) -> None:
     assert await harness.store.get("k", "v") == {"list": [1]}
 
 
+async def test_values_come_back_as_json_and_non_json_is_refused(harness: Harness) -> None:
+    await harness.store.put("k", "tuple", {"t": (1, 2), "f": 0.5})
+    assert await harness.store.get("k", "tuple") == {"t": [1, 2], "f": 0.5}
+    with pytest.raises(TypeError):
+        await harness.store.put("k", "bad", {"s": {1, 2}})
+    assert await harness.store.get("k", "bad") is None
+
+
 async def test_kinds_are_separate(harness: Harness) -> None:
     await harness.store.put("one", "key", 1)
     await harness.store.put("two", "key", 2)
