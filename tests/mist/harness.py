@@ -72,6 +72,10 @@ async def add_fault(sim: RunningSimulator, mode: str, endpoint: str = "*", **fau
     await _admin(sim, "POST", "faults", json={"mode": mode, "endpoint": endpoint, **fault})
 
 
+async def clear_faults(sim: RunningSimulator) -> None:
+    await _admin(sim, "DELETE", "faults")
+
+
 async def sim_stats(sim: RunningSimulator) -> dict[str, Any]:
     stats: dict[str, Any] = await _admin(sim, "GET", "stats")
     return stats

@@ -1,0 +1,121 @@
+"""Every endpoint of the catalogue answers through the client, and org discovery."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pytest
+from aiohttp import web
+
+from exporter.clock import ManualClock
+from exporter.config import MistConfig
+from exporter.mist import endpoints as ep
+from exporter.mist.client import MistClient, OrgDiscoveryError
+from exporter.mist.endpoints import Paging
+from exporter.model import RequestEvent
+
+from .harness import HOUR_START, TOKEN, TOKEN_B, client_for, sim_stats, simulated
+
+SIM_SLE = "/api/v1/sites/{site_id}/sle/{scope}/{scope_id}"
+
+
+async def test_every_single_call_endpoint_answers() -> None:
+    clock = ManualClock(HOUR_START + 1800)
+    events: list[RequestEvent] = []
+    async with simulated(clock, sites=100) as sim:
+        truth = sim.simulator.truth()
+        site_id, metric = sorted(truth.degraded)[0]
+        async with client_for(sim, clock, events=events) as client:
+            assert (await client.get(ep.SELF))["privileges"][0]["org_id"] == truth.org_id
+            assert (await client.get(ep.ORG))["id"] == truth.org_id
+            worst = await client.get(ep.ORG_INSIGHT, sle=metric, duration="1h")
+            metrics = await client.get(ep.SLE_METRICS, site_id=site_id)
+            window = {"start": int(clock.time()) - 3600, "end": int(clock.time())}
+            deep = {
+                e.name: await client.get(e, site_id=site_id, metric=metric, **window)
+                for e in (
+                    ep.SLE_SUMMARY_TREND,
+                    ep.SLE_HISTOGRAM,
+                    ep.SLE_IMPACT_SUMMARY,
+                    ep.SLE_IMPACTED_GATEWAYS,
+                    ep.SLE_IMPACTED_INTERFACES,
+                )
+            }
+            threshold = await client.get(ep.SLE_THRESHOLD, site_id=site_id, metric=metric)
+            classifiers = await client.get(ep.SLE_CLASSIFIERS, site_id=site_id, metric=metric)
+        stats = await sim_stats(sim)
+    assert site_id in {row["site_id"] for row in worst["results"]}
+    assert metric in metrics["enabled"]
+    assert all(isinstance(body, dict) and body for body in deep.values())
+    assert deep["sle_summary_trend"]["sle"]["samples"]
+    assert deep["sle_impacted_gateways"]["gateways"]
+    assert isinstance(threshold, dict)
+    assert classifiers
+    single = [e for e in ep.ALL if e.paging is Paging.NONE]
+    assert {e.endpoint for e in events} == {e.template for e in single}
+    assert sum(stats["calls"].values()) == len(single) == len(events)
+    assert stats["calls"][f"{SIM_SLE}/metric/{{metric}}/summary-trend"] == 1
+
+
+async def test_discovers_the_one_org_the_tokens_see() -> None:
+    clock = ManualClock(HOUR_START)
+    two = (TOKEN, TOKEN_B)
+    async with simulated(clock, tokens=two) as sim:
+        async with client_for(sim, clock, tokens=two, org=False) as client:
+            assert client.org_id is None
+            assert await client.discover_org() == sim.simulator.org_id
+            sites = [page async for page in client.pages(ep.SITES)]
+        stats = await sim_stats(sim)
+    assert len(sites[0].records) == 12
+    assert stats["calls"]["/api/v1/self"] == 2
+    assert stats["by_token"] == {"token-0": 2, "token-1": 1}
+
+
+@asynccontextmanager
+async def self_endpoint(privileges: list[dict[str, str]]) -> AsyncIterator[str]:
+    """A loopback server answering ``/api/v1/self`` with ``privileges``: the simulator serves
+    one org only, and discovery must also handle tokens that see several or none."""
+
+    async def handle(request: web.Request) -> web.Response:
+        assert request.headers["Authorization"] == f"Token {TOKEN}"
+        return web.json_response({"email": "a@example.com", "privileges": privileges})
+
+    app = web.Application()
+    app.router.add_get("/api/v1/self", handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()
+
+
+@pytest.mark.parametrize(
+    ("privileges", "message"),
+    [
+        (
+            [
+                {"scope": "org", "org_id": "id-b", "name": "Beta Retail", "role": "read"},
+                {"scope": "site", "org_id": "id-a", "org_name": "Alpha Foods", "site_id": "s"},
+                {"scope": "org", "org_id": "id-b", "name": "Beta Retail", "role": "admin"},
+            ],
+            "the API tokens see 2 orgs, set MIST_ORG_ID to one of: "
+            "Alpha Foods (id-a); Beta Retail (id-b)",
+        ),
+        ([{"scope": "msp", "msp_id": "m", "name": "An MSP"}], "the API tokens see no org"),
+    ],
+)
+async def test_discovery_lists_the_orgs_when_not_exactly_one(
+    privileges: list[dict[str, str]], message: str
+) -> None:
+    async with self_endpoint(privileges) as base_url:
+        config = MistConfig(base_url=base_url, org_id=None, tokens=(TOKEN,))
+        async with MistClient(config, clock=ManualClock()) as client:
+            with pytest.raises(OrgDiscoveryError) as caught:
+                await client.discover_org()
+    assert message in str(caught.value)
+    assert caught.value.endpoint == "/api/v1/self"
+    assert TOKEN not in str(caught.value)
