@@ -38,10 +38,12 @@ async def serve(
 ) -> AsyncIterator[RunningSimulator]:
     """Serve a simulator on ``host:port`` (0 = a free port) until the context exits."""
     simulator = Simulator(config, clock or SystemClock())
-    runner = web.AppRunner(simulator.app, access_log=None, handler_cancellation=True)
+    runner = web.AppRunner(
+        simulator.app, access_log=None, handler_cancellation=True, shutdown_timeout=1.0
+    )
     await runner.setup()
     try:
-        site = web.TCPSite(runner, host, port, shutdown_timeout=1.0)
+        site = web.TCPSite(runner, host, port)
         await site.start()
         bound = runner.addresses[0][1]
         yield RunningSimulator(simulator, host, bound)
