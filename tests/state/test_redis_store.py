@@ -12,6 +12,7 @@ import pytest
 from exporter.clock import ManualClock
 from exporter.config import StateConfig
 from exporter.state import MemoryStore, RedisStore, open_store
+from tests.support.ports import free_port
 from tests.support.redis import RedisServer
 
 LOGGER = "exporter.state.redis_store"
@@ -113,6 +114,18 @@ async def test_start_with_redis_down_serves_memory_then_writes_back(
     assert await store.get("job", "written-by-redis") == 42  # reads go to Redis again
     assert len(_records(caplog, logging.WARNING)) == 1
     assert len(_records(caplog, logging.INFO)) == 1
+    await store.close()
+
+
+async def test_the_outage_warning_hides_the_redis_password(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger=LOGGER)
+    store = _store(f"redis://:s3cret-pw@127.0.0.1:{free_port()}/0")
+    await store.start()
+    (warning,) = _records(caplog, logging.WARNING)
+    assert "s3cret-pw" not in warning
+    assert "127.0.0.1" in warning
     await store.close()
 
 
