@@ -537,6 +537,45 @@ def circuits_top10(where: str) -> Json:
     )
 
 
+def peer_paths_table(title: str, selector: str) -> Json:
+    """Peer paths matching ``selector`` with gateway and circuit names, role and quality."""
+    labels = "site_id, gateway_mac, gateway_name, port_id, wan_name, peer_mac, peer_port_id"
+    join = (
+        f"* on (site_id, gateway_mac, port_id) group_left (wan_name) mist_wan_port_info {GW_JOIN}"
+    )
+
+    def path(metric: str) -> str:
+        return f"max by ({labels}) ({metric}{{{selector}}} {join})"
+
+    return table(
+        title,
+        [
+            (path("mist_vpn_peer_path_up"), "up"),
+            (path("mist_vpn_peer_path_active"), "active"),
+            (path("mist_vpn_peer_path_latency_seconds"), "latency"),
+            (path("mist_vpn_peer_path_jitter_seconds"), "jitter"),
+            (path("mist_vpn_peer_path_loss_ratio"), "loss"),
+            (path("mist_vpn_peer_path_mos"), "mos"),
+        ],
+        [
+            column("site_id", "site id", hidden=True),
+            column("gateway_mac", "gateway", hidden=True),
+            column("port_id", "port", hidden=True),
+            column("gateway_name", "Gateway"),
+            column("wan_name", "Circuit"),
+            column("peer_mac", "Peer (hub) MAC"),
+            column("peer_port_id", "Peer port"),
+            column("up", "State", mappings=UP_MAPPING, cell="color-text"),
+            column("active", "Role", mappings=ACTIVE_MAPPING, cell="color-text"),
+            column("latency", "Latency", unit="s", thresholds=steps(LATENCY), cell="color-text"),
+            column("jitter", "Jitter", unit="s", thresholds=steps(JITTER), cell="color-text"),
+            column("loss", "Loss", unit="percentunit", thresholds=steps(LOSS), cell="color-text"),
+            column("mos", "MOS"),
+        ],
+        h=8,
+    )
+
+
 def fleet() -> Json:
     panels = [
         simulated_banner(),
@@ -770,6 +809,15 @@ def region() -> Json:
             thresholds=sle_steps(),
             min_max=(0, 1),
         ),
+        bargauge(
+            "SLE per metric (user-minute weighted)",
+            'mist_region:sle_minutes:ratio{region="$region", sle=~"$sle"}',
+            "{{sle}}",
+            unit="percentunit",
+            thresholds=sle_steps(),
+            min_max=(0, 1),
+            description="1 - degraded / total user-minutes over the region's deep-dived sites.",
+        ),
         timeseries(
             "SLE trend per metric",
             [target('mist_region:site_sle:ratio{region="$region", sle=~"$sle"}', "{{sle}}")],
@@ -869,13 +917,9 @@ def site() -> Json:
     )
     port_labels = "site_id, gateway_mac, gateway_name, port_id, wan_name, wan_type"
     port_join = f"{PORT_JOIN} {GW_JOIN}"
-    path_labels = "site_id, gateway_mac, port_id, peer_mac, peer_port_id"
 
     def port(metric: str) -> str:
         return f"max by ({port_labels}) ({metric}{{{s}}} {port_join})"
-
-    def path(metric: str) -> str:
-        return f"max by ({path_labels}) ({metric}{{{s}}})"
 
     distribution = bargauge(
         "SLE distribution: $sle",
@@ -1019,6 +1063,10 @@ def site() -> Json:
                 (f"max by ({gw_labels}) (mist_gateway_uptime_seconds{{{s}}} {gw_join})", "uptime"),
                 (f"max by ({gw_labels}) (mist_gateway_cpu_ratio{{{s}}} {gw_join})", "cpu"),
                 (f"max by ({gw_labels}) (mist_gateway_memory_ratio{{{s}}} {gw_join})", "memory"),
+                (
+                    f"max by ({gw_labels}) (mist_gateway:availability:ratio_24h{{{s}}} {gw_join})",
+                    "availability",
+                ),
             ],
             [
                 column("site_id", "site id", hidden=True),
@@ -1042,6 +1090,7 @@ def site() -> Json:
                     thresholds=steps(UTILISATION),
                     cell="color-text",
                 ),
+                column("availability", "Availability (24h)", unit="percentunit"),
             ],
             h=6,
         ),
@@ -1055,6 +1104,7 @@ def site() -> Json:
                 (port("mist_wan_port_jitter_seconds"), "jitter"),
                 (port("mist_wan_port_latency_seconds"), "latency"),
                 (port("mist_wan_port:availability:ratio_24h"), "availability"),
+                (port("mist_wan_port:congested:ratio_24h"), "congested"),
             ],
             [
                 column("site_id", "site id", hidden=True),
@@ -1080,38 +1130,17 @@ def site() -> Json:
                     "latency", "Latency", unit="s", thresholds=steps(LATENCY), cell="color-text"
                 ),
                 column("availability", "Availability (24h)", unit="percentunit"),
+                column(
+                    "congested",
+                    "Time above 80 % (24h)",
+                    unit="percentunit",
+                    thresholds=bad_above(0.01),
+                    cell="color-text",
+                ),
             ],
             h=8,
         ),
-        table(
-            "VPN peer paths (active and standby)",
-            [
-                (path("mist_vpn_peer_path_up"), "up"),
-                (path("mist_vpn_peer_path_active"), "active"),
-                (path("mist_vpn_peer_path_latency_seconds"), "latency"),
-                (path("mist_vpn_peer_path_jitter_seconds"), "jitter"),
-                (path("mist_vpn_peer_path_loss_ratio"), "loss"),
-                (path("mist_vpn_peer_path_mos"), "mos"),
-            ],
-            [
-                column("site_id", "site id", hidden=True),
-                column("gateway_mac", "Gateway MAC"),
-                column("port_id", "Port"),
-                column("peer_mac", "Peer MAC"),
-                column("peer_port_id", "Peer port"),
-                column("up", "State", mappings=UP_MAPPING, cell="color-text"),
-                column("active", "Role", mappings=ACTIVE_MAPPING, cell="color-text"),
-                column(
-                    "latency", "Latency", unit="s", thresholds=steps(LATENCY), cell="color-text"
-                ),
-                column("jitter", "Jitter", unit="s", thresholds=steps(JITTER), cell="color-text"),
-                column(
-                    "loss", "Loss", unit="percentunit", thresholds=steps(LOSS), cell="color-text"
-                ),
-                column("mos", "MOS"),
-            ],
-            h=8,
-        ),
+        peer_paths_table("VPN peer paths (active and standby)", s),
         table(
             "Alarms at the site (24h)",
             [(f"max by (group, severity, alarm_type) (mist_alarms{{{s}}} > 0)", "count")],
@@ -1143,10 +1172,6 @@ def site() -> Json:
 
 def circuit() -> Json:
     s = PORT_SEL
-    path_labels = "site_id, gateway_mac, port_id, peer_mac, peer_port_id"
-
-    def path(metric: str) -> str:
-        return f"max by ({path_labels}) ({metric}{{{s}}})"
 
     def quality(title: str, metric: str, unit: str, levels: tuple[float, float, float]) -> Json:
         return timeseries(
@@ -1313,35 +1338,7 @@ def circuit() -> Json:
             ],
             w=8,
         ),
-        table(
-            "VPN peer paths over this circuit",
-            [
-                (path("mist_vpn_peer_path_up"), "up"),
-                (path("mist_vpn_peer_path_active"), "active"),
-                (path("mist_vpn_peer_path_latency_seconds"), "latency"),
-                (path("mist_vpn_peer_path_jitter_seconds"), "jitter"),
-                (path("mist_vpn_peer_path_loss_ratio"), "loss"),
-                (path("mist_vpn_peer_path_mos"), "mos"),
-            ],
-            [
-                column("site_id", "site id", hidden=True),
-                column("gateway_mac", "gateway", hidden=True),
-                column("port_id", "Port"),
-                column("peer_mac", "Peer MAC"),
-                column("peer_port_id", "Peer port"),
-                column("up", "State", mappings=UP_MAPPING, cell="color-text"),
-                column("active", "Role", mappings=ACTIVE_MAPPING, cell="color-text"),
-                column(
-                    "latency", "Latency", unit="s", thresholds=steps(LATENCY), cell="color-text"
-                ),
-                column("jitter", "Jitter", unit="s", thresholds=steps(JITTER), cell="color-text"),
-                column(
-                    "loss", "Loss", unit="percentunit", thresholds=steps(LOSS), cell="color-text"
-                ),
-                column("mos", "MOS"),
-            ],
-            h=8,
-        ),
+        peer_paths_table("VPN peer paths over this circuit", s),
     ]
     return dashboard(
         "mist-circuit",

@@ -1,4 +1,4 @@
-"""A real Prometheus (the Debian ``prometheus`` binary) for tests, with the shipped config and rules.
+"""A real Prometheus (the Debian ``prometheus`` binary) with the shipped config and rules.
 
 ``running_prometheus(target, tmp_path)`` starts it on a free loopback port with the repo's
 ``prometheus.yml`` rewritten for a test: the exporter job scrapes ``target``, every interval is
@@ -73,15 +73,15 @@ class Prometheus:
         active: list[Json] = (await self._get("/api/v1/targets"))["activeTargets"]
         return active
 
-    async def wait_for(self, expr: str, timeout: float = 30.0) -> list[Json]:
+    async def wait_for(self, expr: str, within: float = 30.0) -> list[Json]:
         """Polls until ``expr`` returns a non-empty result; returns it or raises TimeoutError."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         while True:
             result: list[Json] = (await self.query(expr))["result"]
             if result:
                 return result
             if time.monotonic() > deadline:
-                raise TimeoutError(f"no result for {expr!r} within {timeout} s")
+                raise TimeoutError(f"no result for {expr!r} within {within} s")
             await asyncio.sleep(0.25)
 
 
@@ -167,15 +167,17 @@ async def running_prometheus(
 
 
 async def _wait_ready(
-    prometheus: Prometheus, process: asyncio.subprocess.Process, log: Path, timeout: float
+    prometheus: Prometheus, process: asyncio.subprocess.Process, log: Path, within: float
 ) -> None:
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         if process.returncode is not None:
-            raise PrometheusError(f"prometheus exited {process.returncode}:\n{log.read_text()}")
+            output = await asyncio.to_thread(log.read_text)
+            raise PrometheusError(f"prometheus exited {process.returncode}:\n{output}")
         with contextlib.suppress(aiohttp.ClientError):
             async with prometheus.session.get(f"{prometheus.url}/-/ready") as response:
                 if response.status == 200:
                     return
         await asyncio.sleep(0.1)
-    raise PrometheusError(f"prometheus not ready within {timeout} s:\n{log.read_text()}")
+    output = await asyncio.to_thread(log.read_text)
+    raise PrometheusError(f"prometheus not ready within {within} s:\n{output}")
