@@ -175,7 +175,7 @@ class Simulator:
         )
         data = json.dumps(body, separators=(",", ":")).encode()
         if hit is not None and hit.fault.mode == "malformed":
-            data = data[: len(data) // 2] + b"<!-- malformed -->" + data[len(data) // 2 :]
+            data = data[:-1] + b"," + data[-1:]  # a trailing comma: invalid JSON
         elif hit is not None and hit.fault.mode == "truncated":
             data = data[: max(1, len(data) // 2)]
         return web.Response(

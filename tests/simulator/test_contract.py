@@ -54,7 +54,9 @@ def _nonempty(template: str, body: Any) -> None:
 
 @pytest.mark.parametrize("spelling", ["spec", "live"])
 @pytest.mark.parametrize(("template", "query"), ORG_ENDPOINTS, ids=[e[0] for e in ORG_ENDPOINTS])
-async def test_org_endpoint_matches_spec(template: str, query: dict[str, Any], spelling: str) -> None:
+async def test_org_endpoint_matches_spec(
+    template: str, query: dict[str, Any], spelling: str
+) -> None:
     async with simulator(SimConfig(sites=40, spelling=spelling)) as (running, client):
         path = template.format(org_id=running.simulator.org_id, metric="worst-sites-by-sle")
         body = await client.ok(path, **query)
@@ -86,7 +88,9 @@ async def test_spec_spelling_uses_the_spec_names() -> None:
     async with simulator(SimConfig(sites=40, spelling="spec")) as (running, client):
         org_id = running.simulator.org_id
         sle = await client.ok(f"/api/v1/orgs/{org_id}/insights/sites-sle", sle="wan")
-        assert {"application_health", "gateway-health", "wan-link-health"} <= sle["results"][0].keys()
+        assert {"application_health", "gateway-health", "wan-link-health"} <= sle["results"][
+            0
+        ].keys()
         assert not {"application-health", "wan-link-health-v2"} & sle["results"][0].keys()
         site_id = await _degraded_site(client, org_id, "wan-link-health")
         base = f"/api/v1/sites/{site_id}/sle/site/{site_id}"
@@ -112,7 +116,9 @@ async def test_live_spelling_uses_the_live_names() -> None:
         assert {"application-health", "wan-link-health-v2"} <= set(enabled)
         rows = (await client.ok(f"{base}/metric/wan-link-health/impacted-interfaces"))["interfaces"]
         assert rows
-        assert all("gateway_mac" in r and "gateway_name" in r and "switch_mac" not in r for r in rows)
+        assert all(
+            "gateway_mac" in r and "gateway_name" in r and "switch_mac" not in r for r in rows
+        )
         alarms = await client.ok(f"/api/v1/orgs/{org_id}/alarms/search", duration="7d")
         assert all(row["incident_count"] == row["count"] >= 1 for row in alarms["results"])
 
