@@ -142,7 +142,7 @@ async def test_self_reports_the_org_like_mist() -> None:
 
 
 async def test_unknown_org_site_and_path_are_refused() -> None:
-    async with simulator(SimConfig(sites=3)) as (running, client):
+    async with simulator(SimConfig(sites=3)) as (_, client):
         other = "00000000-0000-4000-8000-000000000000"
         assert (await client.get(f"/api/v1/orgs/{other}/sites")).status == 403
         assert (await client.get(f"/api/v1/sites/{other}/sle/site/{other}/metrics")).status == 404

@@ -146,7 +146,9 @@ async def test_stalled_calls_count_in_flight_and_do_not_hold_up_shutdown() -> No
         client,
     ):
         calls = [asyncio.create_task(client.get("/api/v1/self")) for _ in range(3)]
-        while running.simulator.stats.in_flight < 3:
+        for _ in range(500):
+            if running.simulator.stats.in_flight == 3:
+                break
             await asyncio.sleep(0.01)
         assert running.simulator.stats.to_json()["in_flight_max"] == 3
         for call in calls:
