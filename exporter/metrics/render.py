@@ -92,8 +92,10 @@ class _Gzipped:
 
 @dataclass(frozen=True, slots=True)
 class _Data:
+    """The rendered parts of one snapshot, shared with the part cache (not copied)."""
+
     snapshot: Snapshot
-    body: bytes
+    chunks: tuple[bytes, ...]
     gzipped: _Gzipped | None = None
 
 
@@ -101,9 +103,9 @@ def _same(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
     return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
 
 
-def _gzip_head(body: bytes) -> _Gzipped:
+def _gzip_head(chunks: tuple[bytes, ...]) -> _Gzipped:
     compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
-    return _Gzipped(compressor.compress(body), compressor)
+    return _Gzipped(b"".join(compressor.compress(c) for c in chunks), compressor)
 
 
 class MetricsRenderer:
@@ -123,21 +125,29 @@ class MetricsRenderer:
         self.last_render_seconds: float | None = None
 
     async def body(self, fmt: Format, *, gzip: bool = False) -> tuple[bytes, ...]:
-        """The /metrics body in ``fmt`` as chunks to write in order, gzip-compressed if ``gzip``."""
+        """The /metrics body in ``fmt`` as chunks to write in order, gzip-compressed if ``gzip``.
+
+        The data is brought up to date in a task of its own, shielded, so a scrape that is
+        cancelled mid-render neither wastes the render nor lets a second one start beside it.
+        """
+        data = await asyncio.shield(asyncio.ensure_future(self._current(fmt, gzip)))
+        tail = self._render_self(fmt)
+        if data.gzipped is None or not gzip:
+            return (*data.chunks, tail)
+        compressor = data.gzipped.compressor.copy()
+        return (data.gzipped.head, compressor.compress(tail) + compressor.flush())
+
+    async def _current(self, fmt: Format, gzip: bool) -> _Data:
         async with self._lock:
             snapshot = self._source.snapshot
             data = self._data.get(fmt)
             if data is None or data.snapshot is not snapshot:
                 data = await self._run(self._render_data, snapshot, fmt)
             if gzip and data.gzipped is None:
-                gzipped = await self._run(_gzip_head, data.body)
-                data = _Data(data.snapshot, data.body, gzipped)
+                gzipped = await self._run(_gzip_head, data.chunks)
+                data = _Data(data.snapshot, data.chunks, gzipped)
             self._data[fmt] = data
-        tail = self._render_self(fmt)
-        if data.gzipped is None or not gzip:
-            return (data.body, tail)
-        compressor = data.gzipped.compressor.copy()
-        return (data.gzipped.head, compressor.compress(tail) + compressor.flush())
+            return data
 
     async def _run(self, fn: Callable[..., T], *args: object) -> T:
         if self._in_thread:
@@ -146,10 +156,10 @@ class MetricsRenderer:
 
     def _render_data(self, snapshot: Snapshot, fmt: Format) -> _Data:
         started = time.perf_counter()
-        chunks = [self._render_part(part, snapshot, fmt) for part in PARTS]
+        chunks = tuple(self._render_part(part, snapshot, fmt) for part in PARTS)
         self.renders += 1
         self.last_render_seconds = time.perf_counter() - started
-        return _Data(snapshot, b"".join(chunks))
+        return _Data(snapshot, chunks)
 
     def _render_part(self, part: Part, snapshot: Snapshot, fmt: Format) -> bytes:
         key = part.key(snapshot)

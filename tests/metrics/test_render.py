@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import gzip
+import threading
 import zlib
+from collections.abc import Iterator
 
 import pytest
 
 from exporter.metrics.render import EOF, Format, MetricsRenderer, negotiate
 from exporter.metrics.requests import RequestRecorder
-from exporter.model import AlarmCount, RequestEvent
+from exporter.model import AlarmCount, Inventory, Org, RequestEvent, Site, Snapshot
 from tests.metrics.exposition import parse, value
 from tests.support.snapshots import (
     StaticSource,
@@ -139,3 +141,32 @@ async def test_reference_org_renders_in_a_thread_while_the_loop_runs() -> None:
     assert during > 10
     line = next(x for x in body.splitlines() if x.startswith(b"mist_scrape_render_seconds "))
     assert float(line.split()[1]) == r.last_render_seconds
+
+
+class GatedSites(tuple[Site, ...]):
+    """Sites whose iteration (in the render thread) waits for the test to open the gate."""
+
+    entered = threading.Event()
+    gate = threading.Event()
+
+    def __iter__(self) -> Iterator[Site]:
+        self.entered.set()
+        self.gate.wait(timeout=30)
+        return super().__iter__()
+
+
+async def test_a_scrape_cancelled_mid_render_neither_wastes_nor_doubles_it() -> None:
+    sites = GatedSites((Site("s1", "Store 1", "north", "GB"),))
+    source = StaticSource(Snapshot(inventory=Inventory(Org("o", "Org"), sites)), healthy_status())
+    r = renderer(source)
+    first = asyncio.create_task(r.body(Format.TEXT))
+    await asyncio.to_thread(sites.entered.wait, 30)
+    first.cancel()
+    second = asyncio.create_task(r.body(Format.TEXT))
+    await asyncio.sleep(0.01)
+    sites.gate.set()
+    body = b"".join(await second)
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    assert r.renders == 1
+    assert b'site_name="Store 1"' in body
