@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from exporter.clock import ManualClock
 from exporter.mist import endpoints as ep
 from exporter.mist.client import MistClient, Page
+from exporter.mist.errors import MistHTTPError
 from exporter.model import RequestEvent
 
-from .harness import HOUR_START, client_for, sim_stats, simulated
+from .harness import HOUR_START, add_fault, client_for, sim_stats, simulated
 
 
 async def walk(client: MistClient, endpoint: ep.Endpoint, **params: Any) -> list[Page]:
@@ -107,3 +110,33 @@ async def test_numbered_walk_resumes_from_a_cursor_without_losing_records() -> N
         delivered.add(page_of[page.records[0]["id"]])
         expected = min(set(range(1, 9)) - delivered, default=None)
         assert page.cursor == (None if expected is None else str(expected))
+
+
+async def test_body_pages_without_a_total_are_walked_until_a_short_page() -> None:
+    clock = ManualClock(HOUR_START + 600)
+    async with simulated(clock, sites=23) as sim:
+        await add_fault(sim, "missing_fields", "*/sites-sle")
+        async with client_for(sim, clock) as client:
+            pages = await walk(client, ep.SITES_SLE, duration="1h", limit=10)
+        stats = await sim_stats(sim)
+    assert [len(p.records) for p in pages] == [10, 10, 3]
+    assert [(p.cursor, p.total) for p in pages] == [("2", None), ("3", None), (None, None)]
+    assert stats["total_calls"] == 3
+
+
+async def test_a_failing_page_fails_the_walk_and_stops_the_other_requests() -> None:
+    clock = ManualClock(HOUR_START + 600)
+    async with simulated(clock, sites=60, latency_ms=5) as sim:
+        async with client_for(sim, clock, max_concurrency=3, max_retries=0) as client:
+            pages = aiter(client.pages(ep.SITES, limit=2))
+            first = await anext(pages)
+            await add_fault(sim, "5xx", "*/sites", status=500)
+            with pytest.raises(MistHTTPError, match="HTTP 500"):
+                async for _ in pages:
+                    pass
+            calls_left = client.calls_left()
+        stats = await sim_stats(sim)
+    assert len(first.records) == 2
+    assert stats["in_flight"] == 0
+    assert stats["calls"]["/api/v1/orgs/{org_id}/sites"] < 30
+    assert 5000 - calls_left >= stats["calls"]["/api/v1/orgs/{org_id}/sites"]
