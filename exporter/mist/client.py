@@ -386,7 +386,9 @@ class MistClient:
         if status in (401, 403):
             return _Failure(status, MistAuthError(template, f"HTTP {status}{detail}"))
         if status == 429:
-            retry_after = _retry_after(response_headers.get("Retry-After"), self._clock.time())
+            retry_after = retry_after_seconds(
+                response_headers.get("Retry-After"), self._clock.time()
+            )
             until = self._budget.park(index, retry_after)
             return _Failure(status, MistRateLimited(template, f"HTTP 429{detail}", until))
         failed = MistHTTPError(template, f"HTTP {status}{detail}", status)
@@ -471,7 +473,7 @@ def _integer(value: Any) -> int | None:
         return None
 
 
-def _retry_after(value: str | None, now: float) -> float | None:
+def retry_after_seconds(value: str | None, now: float) -> float | None:
     """Seconds from a ``Retry-After`` header (seconds or an HTTP date), None when absent."""
     if not value:
         return None

@@ -134,3 +134,16 @@ async def test_counts_survive_a_restart_through_the_store() -> None:
             clock.advance(3000)
             assert restarted.calls_left() == 10000
     assert await store.get("budget", f"0:{int(HOUR_START)}") == 3
+
+
+async def test_budget_429_with_retry_after_waits_for_the_reset_it_names() -> None:
+    clock = ManualClock(HOUR_START + 3590)
+    events: list[RequestEvent] = []
+    async with simulated(clock, calls_per_hour=3, retry_after=True) as sim:
+        async with client_for(sim, clock, calls_per_hour=10, events=events) as client:
+            for _ in range(4):
+                await client.get(ep.ORG)
+        stats = await sim_stats(sim)
+    assert clock.time() == HOUR_START + 3600
+    assert [(e.code, e.retries) for e in events] == [(200, 0)] * 3 + [(200, 1)]
+    assert stats["rate_limited"] == 1
