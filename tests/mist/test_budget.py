@@ -147,3 +147,14 @@ async def test_budget_429_with_retry_after_waits_for_the_reset_it_names() -> Non
     assert clock.time() == HOUR_START + 3600
     assert [(e.code, e.retries) for e in events] == [(200, 0)] * 3 + [(200, 1)]
     assert stats["rate_limited"] == 1
+
+
+async def test_a_429_storm_with_short_retry_after_ends_in_rate_limited() -> None:
+    clock = ManualClock(HOUR_START + 600)
+    async with simulated(clock) as sim:
+        await add_fault(sim, "429", "*", retry_after=0)
+        async with client_for(sim, clock, max_retries=2) as client:
+            with pytest.raises(MistRateLimited, match="429 on every attempt"):
+                await client.get(ep.ORG)
+        stats = await sim_stats(sim)
+    assert stats["rate_limited"] == stats["total_calls"] == 4
