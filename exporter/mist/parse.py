@@ -101,7 +101,10 @@ class _Fields:
         return _finite(self.endpoint, f"{self.path}.{key}", self.data.get(key))
 
     def opt_number(self, key: str, scale: float = 1.0) -> float | None:
-        return None if self.data.get(key) is None else self.number(key) * scale
+        """The value times ``scale`` (a unit conversion), or None when Mist left it out."""
+        if self.data.get(key) is None:
+            return None
+        return _finite(self.endpoint, f"{self.path}.{key}", self.number(key) * scale)
 
     def integer(self, key: str) -> int:
         value = self.number(key)
@@ -400,6 +403,7 @@ def _trend(
     total = _samples(samples, "total") if totals is None or samples.has("total") else totals
     if len(total) != len(degraded):
         raise samples.error("degraded", f"{len(degraded)} samples for {len(total)} totals")
+    _finite(series.endpoint, f"{series.path}.interval", start + len(total) * interval)
     return tuple(
         TrendBucket(timestamp=start + i * interval, total=t, degraded=d)
         for i, (t, d) in enumerate(zip(total, degraded, strict=True))

@@ -239,6 +239,11 @@ def test_peer_path_units() -> None:
         ),
         (
             lambda rows: parse_wan_ports(rows, []),
+            [_port_row(port_usage="wan", speed=1e308)],  # finite in Mbps, not in bytes/s
+            r"rows\[0\]\.speed: expected a finite number, got inf",
+        ),
+        (
+            lambda rows: parse_wan_ports(rows, []),
             [_port_row(port_usage="wan", up="yes")],
             r"rows\[0\]\.up: expected a boolean",
         ),

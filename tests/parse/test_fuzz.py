@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import math
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 from exporter.config import RegionRule
 from exporter.mist import parse
 from exporter.mist.errors import MistPayloadError
+from exporter.model import HistogramBucket
 from tests.parse.spec import named_example, response_example, response_examples, schema_example
 from tests.parse.test_devices import _gateway_row
 
@@ -45,20 +47,53 @@ def _paths(node: Any, prefix: Path = ()) -> list[Path]:
     return found
 
 
-@st.composite
-def _mutated(draw: st.DrawFn, base: Any) -> Any:
-    """``base`` with one to three of its nodes dropped or replaced by None, NaN or junk.
+class _Recording(dict[str, Any]):
+    """A JSON object that notes which keys a parser reads."""
 
-    A depth is drawn first, then a node at that depth, so shallow fields are hit as often as
-    the deep corners of big examples.
+    def __init__(self, data: dict[str, Any], read: set[str]) -> None:
+        super().__init__(data)
+        self.read = read
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> Any:
+        self.read.add(key)
+        return super().__getitem__(key)
+
+
+def _recording(node: Any, read: set[str]) -> Any:
+    if isinstance(node, dict):
+        return _Recording({k: _recording(v, read) for k, v in node.items()}, read)
+    if isinstance(node, list):
+        return [_recording(item, read) for item in node]
+    return node
+
+
+def _read_keys(parser: Callable[[Any], Any], base: Any) -> frozenset[str]:
+    """The object keys ``parser`` looks at when it parses ``base``."""
+    read: set[str] = set()
+    parser(_recording(base, read))
+    return frozenset(read)
+
+
+@st.composite
+def _mutated(draw: st.DrawFn, base: Any, read: frozenset[str]) -> Any:
+    """``base`` with one to three nodes dropped or replaced by None, NaN, 1e308 or junk.
+
+    Most mutations hit a field the parser reads (or an array item on the way to one); the
+    rest hit any node of the example, as deep corners of big examples do.
     """
     data = copy.deepcopy(base)
     for _ in range(draw(st.integers(1, 3))):
         paths = _paths(data)
-        depth = draw(st.sampled_from(sorted({len(p) for p in paths})))
-        path = draw(st.sampled_from([p for p in paths if len(p) == depth]))
-        action = draw(st.sampled_from(["drop", "none", "nan", "junk"]))
-        value = {"drop": None, "none": None, "nan": math.nan}.get(action) or draw(JUNK)
+        read_paths = [p for p in paths if not p or isinstance(p[-1], int) or p[-1] in read]
+        path = draw(st.sampled_from(read_paths if draw(st.integers(0, 3)) else paths))
+        action = draw(st.sampled_from(["drop", "none", "nan", "huge", "junk"]))
+        value = {"drop": None, "none": None, "nan": math.nan, "huge": 1e308}.get(action)
+        if action == "junk":
+            value = draw(JUNK)
         if not path:
             data = value
             continue
@@ -70,6 +105,24 @@ def _mutated(draw: st.DrawFn, base: Any) -> Any:
         else:
             parent[path[-1]] = value
     return data
+
+
+def _assert_finite(result: Any) -> None:
+    """Every float a parser returns is finite, but a histogram's last ``le`` (+Inf)."""
+    if isinstance(result, float):
+        assert math.isfinite(result)
+    elif isinstance(result, HistogramBucket):
+        assert result.le == math.inf or math.isfinite(result.le)
+        _assert_finite(result.count)
+    elif dataclasses.is_dataclass(result):
+        for field in dataclasses.fields(result):
+            _assert_finite(getattr(result, field.name))
+    elif isinstance(result, tuple | list):
+        for item in result:
+            _assert_finite(item)
+    elif isinstance(result, dict):
+        for item in result.values():
+            _assert_finite(item)
 
 
 def _sites(rows: Any) -> Any:
@@ -144,9 +197,9 @@ def test_mutations_raise_only_payload_errors(parser: Callable[[Any], Any], base:
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
-    @given(data=_mutated(base))
+    @given(data=_mutated(base, _read_keys(parser, base)))
     def check(data: Any) -> None:
         with contextlib.suppress(MistPayloadError):
-            parser(data)
+            _assert_finite(parser(data))
 
     check()
