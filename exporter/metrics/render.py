@@ -4,17 +4,18 @@ Each part of the snapshot (gateways, WAN ports, ...) is rendered with prometheus
 exposition generators only when its fields are new objects, in a worker thread so a big org does
 not stall the event loop, and under one lock so concurrent scrapes never render twice. The gzip
 of the data is cached as a compressor state; each scrape only compresses its self-metrics tail.
+``keep_warm`` renders a new snapshot as soon as it is published, so scrapes rarely wait.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import TypeVar
 
 from prometheus_client import exposition
 from prometheus_client.metrics_core import Metric
@@ -29,7 +30,7 @@ from exporter.model import Snapshot
 EOF = b"# EOF\n"
 GZIP_LEVEL = 6
 ALLOW_UTF8 = openmetrics.ALLOWUTF8
-T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class Format(Enum):
@@ -91,6 +92,14 @@ class _Gzipped:
 
 
 @dataclass(frozen=True, slots=True)
+class _Wanted:
+    """When a format was last scraped, and whether any recent scrape of it asked for gzip."""
+
+    at: float
+    gzip: bool
+
+
+@dataclass(frozen=True, slots=True)
 class _Data:
     """The rendered parts of one snapshot, shared with the part cache (not copied)."""
 
@@ -111,13 +120,11 @@ def _gzip_head(chunks: tuple[bytes, ...]) -> _Gzipped:
 class MetricsRenderer:
     """Produces /metrics bodies from a :class:`Source`; ``renders`` counts data renders."""
 
-    def __init__(
-        self, source: Source, recorder: RequestRecorder, *, in_thread: bool = True
-    ) -> None:
+    def __init__(self, source: Source, recorder: RequestRecorder) -> None:
         self._source = source
         self._recorder = recorder
-        self._in_thread = in_thread
         self._lock = asyncio.Lock()
+        self._wanted: dict[Format, _Wanted] = {}
         self._parts: dict[tuple[str, Format], _PartBytes] = {}
         self._data: dict[Format, _Data] = {}
         self.renders = 0
@@ -130,6 +137,8 @@ class MetricsRenderer:
         The data is brought up to date in a task of its own, shielded, so a scrape that is
         cancelled mid-render neither wastes the render nor lets a second one start beside it.
         """
+        wanted = self._wanted.get(fmt)
+        self._wanted[fmt] = _Wanted(time.monotonic(), gzip or (wanted is not None and wanted.gzip))
         data = await asyncio.shield(asyncio.ensure_future(self._current(fmt, gzip)))
         tail = self._render_self(fmt)
         if data.gzipped is None or not gzip:
@@ -137,22 +146,39 @@ class MetricsRenderer:
         compressor = data.gzipped.compressor.copy()
         return (data.gzipped.head, compressor.compress(tail) + compressor.flush())
 
+    async def keep_warm(self, period: float = 1.0, idle: float = 600.0) -> None:
+        """Forever: render each new snapshot ahead of the next scrape, in the formats (and
+        gzip) scraped in the last ``idle`` seconds, checking every ``period`` seconds."""
+        while True:
+            await asyncio.sleep(period)
+            now = time.monotonic()
+            for fmt, wanted in list(self._wanted.items()):
+                data = self._data.get(fmt)
+                if now - wanted.at > idle or (
+                    data is not None and data.snapshot is self._source.snapshot
+                ):
+                    continue
+                try:
+                    await asyncio.shield(asyncio.ensure_future(self._current(fmt, wanted.gzip)))
+                except Exception:
+                    log.exception("rendering /metrics ahead of the next scrape failed")
+
+    async def close(self) -> None:
+        """Wait for a render in progress, so none outlives the event loop."""
+        async with self._lock:
+            pass
+
     async def _current(self, fmt: Format, gzip: bool) -> _Data:
         async with self._lock:
             snapshot = self._source.snapshot
             data = self._data.get(fmt)
             if data is None or data.snapshot is not snapshot:
-                data = await self._run(self._render_data, snapshot, fmt)
+                data = await asyncio.to_thread(self._render_data, snapshot, fmt)
             if gzip and data.gzipped is None:
-                gzipped = await self._run(_gzip_head, data.chunks)
+                gzipped = await asyncio.to_thread(_gzip_head, data.chunks)
                 data = _Data(data.snapshot, data.chunks, gzipped)
             self._data[fmt] = data
             return data
-
-    async def _run(self, fn: Callable[..., T], *args: object) -> T:
-        if self._in_thread:
-            return await asyncio.to_thread(fn, *args)
-        return fn(*args)
 
     def _render_data(self, snapshot: Snapshot, fmt: Format) -> _Data:
         started = time.perf_counter()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import ssl
+from collections.abc import AsyncIterator
 
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
@@ -79,19 +82,29 @@ def _auth_middleware(auth: WebAuth) -> Middleware:
     return check
 
 
+async def _keep_warm(app: web.Application) -> AsyncIterator[None]:
+    renderer = app[RENDERER]
+    task = asyncio.create_task(renderer.keep_warm(), name="metrics-keep-warm")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    await renderer.close()
+
+
 def build_app(
     source: Source,
     recorder: RequestRecorder,
     *,
     auth: WebAuth | None = None,
     clock: Clock | None = None,
-    render_in_thread: bool = True,
 ) -> web.Application:
     """The exporter's web app over ``source``; ``auth`` guards every endpoint when given."""
     app = web.Application(middlewares=[_auth_middleware(auth)] if auth is not None else [])
     app[SOURCE] = source
     app[CLOCK] = clock if clock is not None else SystemClock()
-    app[RENDERER] = MetricsRenderer(source, recorder, in_thread=render_in_thread)
+    app[RENDERER] = MetricsRenderer(source, recorder)
+    app.cleanup_ctx.append(_keep_warm)
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/", status_page)
     app.router.add_get("/healthz", healthz)

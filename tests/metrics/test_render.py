@@ -143,28 +143,26 @@ async def test_reference_org_renders_in_a_thread_while_the_loop_runs() -> None:
     assert float(line.split()[1]) == r.last_render_seconds
 
 
-class GatedSites(tuple[Site, ...]):
-    """Sites whose iteration (in the render thread) waits for the test to open the gate."""
-
-    entered = threading.Event()
-    gate = threading.Event()
-
-    def __iter__(self) -> Iterator[Site]:
-        self.entered.set()
-        self.gate.wait(timeout=30)
-        return super().__iter__()
-
-
 async def test_a_scrape_cancelled_mid_render_neither_wastes_nor_doubles_it() -> None:
+    entered, gate = threading.Event(), threading.Event()
+
+    class GatedSites(tuple[Site, ...]):
+        """Sites whose iteration (in the render thread) waits for the test to open the gate."""
+
+        def __iter__(self) -> Iterator[Site]:
+            entered.set()
+            gate.wait(timeout=30)
+            return super().__iter__()
+
     sites = GatedSites((Site("s1", "Store 1", "north", "GB"),))
     source = StaticSource(Snapshot(inventory=Inventory(Org("o", "Org"), sites)), healthy_status())
     r = renderer(source)
     first = asyncio.create_task(r.body(Format.TEXT))
-    await asyncio.to_thread(sites.entered.wait, 30)
+    await asyncio.to_thread(entered.wait, 30)
     first.cancel()
     second = asyncio.create_task(r.body(Format.TEXT))
     await asyncio.sleep(0.01)
-    sites.gate.set()
+    gate.set()
     body = b"".join(await second)
     with pytest.raises(asyncio.CancelledError):
         await first

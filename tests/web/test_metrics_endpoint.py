@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gzip
 import re
 
@@ -92,3 +93,23 @@ async def test_concurrent_scrapes_over_http_render_once() -> None:
     # Identical apart from the render time, which is that of whichever format rendered last.
     assert len({re.sub(r"\nmist_scrape_render_seconds .*", "", b) for b in bodies}) == 2
     assert 'mist_api_requests_total{code="200",endpoint="/api/v1/self"} 1.0' in after
+
+
+async def test_a_new_snapshot_is_rendered_before_the_next_scrape() -> None:
+    src = source()
+    app = build_app(src, RequestRecorder())
+    renderer = app[RENDERER]
+    async with running(app) as url, aiohttp.ClientSession() as s:
+        async with s.get(f"{url}/metrics") as r:
+            assert "store1-gw" in await r.text()
+        assert renderer.renders == 1
+        gateway = dataclasses.replace(src.snapshot.gateways[0], name="renamed-gw")
+        src.snapshot = dataclasses.replace(src.snapshot, gateways=(gateway,))
+        for _ in range(100):
+            if renderer.renders == 2:
+                break
+            await asyncio.sleep(0.05)
+        assert (renderer.renders, renderer.part_renders) == (2, 8)
+        async with s.get(f"{url}/metrics") as r:
+            assert 'gateway_name="renamed-gw"' in await r.text()
+        assert renderer.renders == 2
