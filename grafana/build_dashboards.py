@@ -756,6 +756,11 @@ def region() -> Json:
     in_region = 'mist_site_info{region="$region"}'
     site_labels = "site_id, site_name, country_code"
     site_join = f"* on (site_id) group_left (site_name, country_code) {in_region}"
+    port_labels = "site_id, site_name, region, gateway_mac, port_id, wan_name, wan_type"
+
+    def region_port(metric: str) -> str:
+        return f'max by ({port_labels}) ({metric} {PORT_JOIN} {SITE_JOIN}{{region="$region"}})'
+
     panels = [
         simulated_banner(),
         stat("Sites", f"sum(mist_region:sites:count{r})"),
@@ -879,13 +884,11 @@ def region() -> Json:
         ),
         circuits_top10(' * on (site_id) group_left () mist_site_info{region="$region"}'),
         table(
-            "Circuits down",
+            "Circuits (down first)",
             [
-                (
-                    "max by (site_id, site_name, region, gateway_mac, port_id, wan_name, wan_type) "
-                    f'((mist_wan_port_up == 0) {PORT_JOIN} {SITE_JOIN}{{region="$region"}})',
-                    "up",
-                )
+                (region_port("mist_wan_port_up"), "up"),
+                (region_port("mist_wan_port:utilisation:ratio_rate5m"), "utilisation"),
+                (region_port("mist_wan_port:flaps:changes24h"), "flaps"),
             ],
             [
                 column("site_id", "site id", hidden=True),
@@ -896,8 +899,17 @@ def region() -> Json:
                 column("wan_name", "Circuit", links=[to_circuit()]),
                 column("wan_type", "Type"),
                 column("up", "State", mappings=UP_MAPPING, cell="color-text"),
+                column(
+                    "utilisation",
+                    "Utilisation",
+                    unit="percentunit",
+                    thresholds=steps(UTILISATION),
+                    cell="color-text",
+                ),
+                column("flaps", "Flaps (24h)", thresholds=steps((1, 3, 10)), cell="color-text"),
             ],
             w=12,
+            sort_by="State",
         ),
     ]
     return dashboard(
@@ -1239,7 +1251,7 @@ def circuit() -> Json:
         ),
         stat(
             "Longest run above 80 % (time range)",
-            f"max_over_time(mist_wan_port:congestion_run:seconds{{{s}}}[$__range]) or vector(0)",
+            f"max_over_time(mist_wan_port:congestion_run:seconds{{{s}}}[$__range])",
             unit="s",
             thresholds=bad_above(1),
             w=5,
@@ -1469,7 +1481,7 @@ def exporter() -> Json:
         ),
         stat(
             "API error ratio (1h)",
-            'sum(increase(mist_api_requests_total{code!~"2.."}[1h])) '
+            '(sum(increase(mist_api_requests_total{code!~"2.."}[1h])) or vector(0)) '
             "/ sum(increase(mist_api_requests_total[1h]))",
             unit="percentunit",
             thresholds=steps((0.01, 0.05, 0.1)),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -20,6 +20,17 @@ DASHBOARDS_DIR = REPO / "grafana" / "dashboards"
 RULES_DIR = REPO / "rules"
 
 Json = dict[str, Any]
+Query = Callable[[str], Awaitable[list[Json]]]
+
+# Sites whose dashboards have the most to show, best first: deep-dived and degraded with alarms.
+SITE_PREFERENCES = (
+    "count by (site_id) (mist_site_sle_classifier_degraded_minutes > 0)"
+    " and on (site_id) count by (site_id) (mist_alarms > 0)",
+    "count by (site_id) (mist_site_sle_classifier_degraded_minutes > 0)",
+    "count by (site_id) (mist_site_sle_total_minutes)",
+    "count by (site_id) (mist_alarms > 0) and on (site_id) count by (site_id) (mist_wan_port_info)",
+    "count by (site_id) (mist_wan_port_info)",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +52,7 @@ class Variable:
     name: str
     query: str
     regex: str
+    include_all: bool = False
 
     @property
     def promql(self) -> str | None:
@@ -132,7 +144,13 @@ def panel_queries(board: Json) -> list[PanelQuery]:
 
 def variables(board: Json) -> list[Variable]:
     return [
-        Variable(board["uid"], v["name"], _query_text(v["query"]), v.get("regex", ""))
+        Variable(
+            board["uid"],
+            v["name"],
+            _query_text(v["query"]),
+            v.get("regex", ""),
+            bool(v.get("includeAll")),
+        )
         for v in board.get("templating", {}).get("list", [])
         if v.get("type") == "query"
     ]
@@ -239,3 +257,52 @@ def metric_names(expr: str) -> set[str]:
             continue
         names.add(name)
     return names
+
+
+def _regex_escape(value: str) -> str:
+    """Grafana's escaping of a value inside a PromQL regex string literal."""
+    return re.sub(r"([\\^$*+?.()|{}\[\]])", r"\\\\\1", value)
+
+
+async def preferred_values(query: Query) -> dict[str, str]:
+    """A data-rich site (see SITE_PREFERENCES), its region, and its busiest WAN circuit."""
+    for expr in SITE_PREFERENCES:
+        sites = sorted(s["metric"]["site_id"] for s in await query(expr))
+        if sites:
+            break
+    else:
+        return {}
+    site = sites[0]
+    values = {"site_id": site}
+    info = await query(f'mist_site_info{{site_id="{site}"}}')
+    if info:
+        values["region"] = info[0]["metric"]["region"]
+    port = await query(f'topk(1, mist_wan_port:utilisation:ratio_rate5m{{site_id="{site}"}})')
+    if not port:
+        port = await query(f'mist_wan_port_info{{site_id="{site}"}}')
+    if port:
+        values["gateway_mac"] = port[0]["metric"]["gateway_mac"]
+        values["port_id"] = port[0]["metric"]["port_id"]
+    return values
+
+
+async def resolve_variables(
+    query: Query, board: Json, preferred: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Values of ``board``'s variables, resolved in order like Grafana does.
+
+    A variable with "All" gets Grafana's expansion of all its values (``(a|b)``); otherwise the
+    ``preferred`` value when it is among the variable's values, else its first value ("" when it
+    has none, so that panels depending on it return no data).
+    """
+    values: dict[str, str] = {}
+    for variable in variables(board):
+        promql = variable.promql
+        found = variable.values(await query(substitute(promql, values))) if promql else []
+        if variable.include_all and found:
+            values[variable.name] = "(" + "|".join(_regex_escape(v) for v in found) + ")"
+        elif preferred and preferred.get(variable.name) in found:
+            values[variable.name] = preferred[variable.name]
+        else:
+            values[variable.name] = found[0] if found else ""
+    return values
