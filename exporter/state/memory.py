@@ -15,6 +15,13 @@ from exporter.clock import Clock
 from exporter.state.store import JSON
 
 
+def check_kind(kind: str) -> str:
+    """``kind`` if it can be a key segment: non-empty and without ``:`` (ValueError otherwise)."""
+    if not kind or ":" in kind:
+        raise ValueError(f"state kind {kind!r} must be non-empty and without ':'")
+    return kind
+
+
 def dumps(value: JSON) -> str:
     """The JSON text both stores keep for a value."""
     return json.dumps(value, separators=(",", ":"))
@@ -43,7 +50,7 @@ class MemoryStore:
 
     def entry(self, kind: str, key: str) -> tuple[str, float | None] | None:
         """``(JSON text, expiry time or None)`` of a live key."""
-        found = self._values.get(kind, {}).get(key)
+        found = self._values.get(check_kind(kind), {}).get(key)
         if found is None:
             return None
         if found[1] is not None and found[1] <= self._clock.time():
@@ -55,7 +62,7 @@ class MemoryStore:
         if expires_at is not None and expires_at <= self._clock.time():
             self._values.get(kind, {}).pop(key, None)
             return
-        self._values.setdefault(kind, {})[key] = (text, expires_at)
+        self._values.setdefault(check_kind(kind), {})[key] = (text, expires_at)
         self._wrote()
 
     def live_values(self) -> Iterator[tuple[str, str, str, float | None]]:
@@ -93,14 +100,16 @@ class MemoryStore:
             self.set_entry(kind, key, text, expires_at)
 
     async def delete(self, kind: str, key: str) -> None:
-        self._values.get(kind, {}).pop(key, None)
+        self._values.get(check_kind(kind), {}).pop(key, None)
 
     async def keys(self, kind: str) -> list[str]:
-        return [key for key in list(self._values.get(kind, {})) if self.entry(kind, key)]
+        return [
+            key for key in list(self._values.get(check_kind(kind), {})) if self.entry(kind, key)
+        ]
 
     async def add_new(self, kind: str, members: Iterable[str], ttl: float) -> list[str]:
         now = self._clock.time()
-        current = self._sets.setdefault(kind, {})
+        current = self._sets.setdefault(check_kind(kind), {})
         for member in [m for m, expiry in current.items() if expiry <= now]:
             del current[member]
         new = []

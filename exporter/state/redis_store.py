@@ -29,7 +29,7 @@ from redis.exceptions import RedisError
 
 from exporter.clock import Clock
 from exporter.config import redact_url
-from exporter.state.memory import MemoryStore, dumps
+from exporter.state.memory import MemoryStore, check_kind, dumps
 from exporter.state.store import JSON
 
 log = logging.getLogger(__name__)
@@ -84,9 +84,7 @@ class RedisStore:
 
     def key(self, kind: str, key: str) -> str:
         """The one key scheme: ``{prefix}:v1:{org_id}:{kind}:{key}``."""
-        if not kind or ":" in kind:
-            raise ValueError(f"state kind {kind!r} must be non-empty and without ':'")
-        return f"{self._namespace}{kind}:{key}"
+        return f"{self._namespace}{check_kind(kind)}:{key}"
 
     @property
     def up(self) -> bool:

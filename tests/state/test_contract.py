@@ -167,3 +167,11 @@ async def test_incr_ttl_expires_and_restarts_at_amount(harness: Harness) -> None
     await harness.elapse(TTL * 1.5)
     assert await store.get("budget", "k") is None
     assert await store.incr("budget", "k", 3, ttl=60) == 3
+
+
+@pytest.mark.parametrize("kind", ["", "a:b"])
+async def test_kinds_must_be_plain_names(harness: Harness, kind: str) -> None:
+    with pytest.raises(ValueError, match="without ':'"):
+        await harness.store.put(kind, "k", 1)
+    with pytest.raises(ValueError, match="without ':'"):
+        await harness.store.add_new(kind, ["m"], ttl=60)
