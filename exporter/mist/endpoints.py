@@ -69,13 +69,19 @@ class Endpoint:
     query_keys: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def build(self, **params: Any) -> tuple[str, Query]:
-        """(path, query) for a call; falsy values such as ``False`` and ``0`` are kept."""
+        """(path, query) for a call; falsy values such as ``False`` and ``0`` are kept.
+
+        Fixed and aliased path arguments may be given too, with the value they always have.
+        """
         missing = [p for p in self.path if params.get(p) is None]
         if missing:
             raise TypeError(f"{self.name}: missing path parameter(s) {', '.join(missing)}")
         for name, value in self.fixed.items():
             if params.pop(name, value) != value:
                 raise TypeError(f"{self.name}: {name} is always {value!r}")
+        for name, source in self.aliases.items():
+            if params.pop(name, params.get(source)) != params.get(source):
+                raise TypeError(f"{self.name}: {name} is always the {source}")
         values = {**self.defaults, **params}
         unknown = sorted(set(values) - set(self.path) - set(self.query_keys))
         if unknown:

@@ -58,6 +58,10 @@ def test_fixed_path_values_may_be_repeated_but_not_changed() -> None:
     assert path == "/api/v1/orgs/o1/insights/worst-sites-by-sle"
     with pytest.raises(TypeError, match="metric"):
         ep.ORG_INSIGHT.build(org_id="o1", metric="other")
+    path, _ = ep.SLE_METRICS.build(site_id="s1", scope="site", scope_id="s1")
+    assert path == "/api/v1/sites/s1/sle/site/s1/metrics"
+    with pytest.raises(TypeError, match="scope_id"):
+        ep.SLE_METRICS.build(site_id="s1", scope_id="s2")
 
 
 def test_missing_path_and_unknown_parameters_are_refused() -> None:
