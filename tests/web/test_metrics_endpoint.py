@@ -8,12 +8,13 @@ import gzip
 import re
 
 import aiohttp
+import pytest
 from prometheus_client.openmetrics.parser import text_string_to_metric_families as om_parse
 from prometheus_client.parser import text_string_to_metric_families
 
 from exporter.metrics.requests import RequestRecorder
 from exporter.model import RequestEvent
-from exporter.web.app import RENDERER, build_app
+from exporter.web.app import RENDERER, accepts_gzip, build_app
 from tests.metrics.test_render import PROMETHEUS_ACCEPT
 from tests.support.snapshots import StaticSource, healthy_status, one_of_everything
 from tests.web.server import running
@@ -113,3 +114,20 @@ async def test_a_new_snapshot_is_rendered_before_the_next_scrape() -> None:
         async with s.get(f"{url}/metrics") as r:
             assert 'gateway_name="renamed-gw"' in await r.text()
         assert renderer.renders == 2
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, False),
+        ("identity", False),
+        ("gzip", True),
+        ("deflate, gzip;q=1.0, *;q=0.5", True),
+        ("GZIP", True),
+        ("gzip;q=0", False),
+        ("br, *", True),
+        ("br", False),
+    ],
+)
+def test_gzip_negotiation(header: str | None, expected: bool) -> None:
+    assert accepts_gzip(header) is expected
