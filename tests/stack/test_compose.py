@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import re
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +19,7 @@ import yaml
 
 from exporter.config import DEMO_TOKEN
 from tests.stack.run import REPO, run_ok
+from tests.support.ports import free_port
 
 LIVE_ENV = """\
 MIST_HOST=api.eu.mist.com
@@ -122,3 +130,95 @@ def test_the_dockerfile_copies_files_that_exist_and_runs_unprivileged() -> None:
     assert re.search(r"^USER (?!root|0\b)\S+", dockerfile, re.M)
     assert "/healthz" in dockerfile
     assert 'ENTRYPOINT ["mist-wan-exporter"]' in dockerfile
+
+
+def with_options(command: list[str], values: dict[str, str]) -> list[str]:
+    """``command`` with the value after each option of ``values`` replaced."""
+    out = list(command)
+    for option, value in values.items():
+        out[out.index(option) + 1] = value
+    return out
+
+
+def healthcheck(test: list[str], ports: dict[str, int]) -> list[str]:
+    """A ``CMD`` healthcheck made runnable here: this Python, the test's loopback ports."""
+    assert test[0] == "CMD"
+    args = [sys.executable if a == "python" else a for a in test[1:]]
+    for container_port, port in ports.items():
+        args = [a.replace(container_port, str(port)) for a in args]
+    return args
+
+
+def dockerfile_healthcheck() -> list[str]:
+    text = (REPO / "Dockerfile").read_text().replace("\\\n", " ")
+    match = re.search(r"^HEALTHCHECK .*?CMD (\[.*\])$", text, re.M)
+    assert match
+    test: list[str] = json.loads(match.group(1))
+    return ["CMD", *test]
+
+
+def wait_healthy(args: list[str], process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while subprocess.run(args, capture_output=True, check=False, timeout=10).returncode != 0:
+        assert process.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, f"{args} never passed\n{log.read_text()}"
+        time.sleep(0.2)
+
+
+@contextlib.contextmanager
+def service(
+    command: list[str], env: dict[str, str], log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Runs a compose service's command the way the image's ENTRYPOINT does."""
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "exporter", *command],
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def test_the_compose_commands_run_and_pass_their_healthchecks(
+    demo: dict[str, Any], redis_url: str, tmp_path: Path
+) -> None:
+    sim, exp = demo["services"]["simulator"], demo["services"]["exporter"]
+    sim_port, exp_port = free_port(), free_port()
+    ports = {"9843": sim_port, "9842": exp_port}
+    env = {
+        **exp["environment"],
+        "MIST_HOST": f"http://127.0.0.1:{sim_port}",
+        "REDIS_URL": redis_url,
+    }
+    sim_command = with_options(sim["command"], {"--host": "127.0.0.1", "--port": str(sim_port)})
+    exp_command = with_options(exp["command"], {"--web.listen-address": f"127.0.0.1:{exp_port}"})
+    with (
+        service(sim_command, {}, tmp_path / "simulator.log") as simulator,
+        service(exp_command, env, tmp_path / "exporter.log") as exporter,
+    ):
+        wait_healthy(
+            healthcheck(sim["healthcheck"]["test"], ports), simulator, tmp_path / "simulator.log"
+        )
+        for test in (exp["healthcheck"]["test"], dockerfile_healthcheck()):
+            wait_healthy(healthcheck(test, ports), exporter, tmp_path / "exporter.log")
+        deadline = time.monotonic() + 60
+        while "mist_site_info{" not in (body := scrape(exp_port)):
+            assert time.monotonic() < deadline, (tmp_path / "exporter.log").read_text()
+            time.sleep(0.5)
+    assert re.search(r"^mist_simulated 1(\.0)?$", body, re.M)
+    assert re.search(r"^mist_state_store_up 1(\.0)?$", body, re.M)
+
+
+def scrape(port: int) -> str:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+        body: bytes = response.read()
+    return body.decode()
