@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 
@@ -42,14 +42,22 @@ class Format(Enum):
         return self.value
 
 
+def accepted(header: str | None) -> Iterator[str]:
+    """The lower-cased media types or codings of an Accept(-Encoding) header, except q=0 ones."""
+    for item in (header or "").split(","):
+        token, *params = (p.strip() for p in item.split(";"))
+        q = next((p.partition("=")[2] for p in params if p.lower().startswith("q=")), "1")
+        try:
+            wanted = float(q) > 0
+        except ValueError:
+            wanted = False
+        if token and wanted:
+            yield token.lower()
+
+
 def negotiate(accept: str | None) -> Format:
-    """OpenMetrics when the Accept header lists it (with a non-zero q), else text 0.0.4."""
-    for item in (accept or "").split(","):
-        media, *params = (p.strip() for p in item.split(";"))
-        if media.lower() != "application/openmetrics-text":
-            continue
-        if any(p.replace(" ", "") in ("q=0", "q=0.0", "q=0.00", "q=0.000") for p in params):
-            continue
+    """OpenMetrics when the Accept header lists it, else text 0.0.4."""
+    if "application/openmetrics-text" in accepted(accept):
         return Format.OPENMETRICS
     return Format.TEXT
 
@@ -149,18 +157,21 @@ class MetricsRenderer:
     async def keep_warm(self, period: float = 1.0, idle: float = 600.0) -> None:
         """Forever: render each new snapshot ahead of the next scrape, in the formats (and
         gzip) scraped in the last ``idle`` seconds, checking every ``period`` seconds."""
+        failed: Snapshot | None = None
         while True:
             await asyncio.sleep(period)
             now = time.monotonic()
+            snapshot = self._source.snapshot
             for fmt, wanted in list(self._wanted.items()):
                 data = self._data.get(fmt)
-                if now - wanted.at > idle or (
-                    data is not None and data.snapshot is self._source.snapshot
-                ):
+                if now - wanted.at > idle or snapshot is failed:
+                    continue
+                if data is not None and data.snapshot is snapshot:
                     continue
                 try:
                     await asyncio.shield(asyncio.ensure_future(self._current(fmt, wanted.gzip)))
                 except Exception:
+                    failed = snapshot
                     log.exception("rendering /metrics ahead of the next scrape failed")
 
     async def close(self) -> None:

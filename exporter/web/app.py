@@ -12,7 +12,7 @@ from aiohttp.typedefs import Handler, Middleware
 
 from exporter import __version__
 from exporter.clock import Clock, SystemClock
-from exporter.metrics.render import MetricsRenderer, negotiate
+from exporter.metrics.render import MetricsRenderer, accepted, negotiate
 from exporter.metrics.requests import RequestRecorder
 from exporter.metrics.source import Source
 from exporter.web.auth import WebAuth
@@ -26,11 +26,7 @@ REALM = 'Basic realm="mist-wan-exporter", charset="UTF-8"'
 
 
 def accepts_gzip(accept_encoding: str | None) -> bool:
-    for item in (accept_encoding or "").split(","):
-        coding, *params = (p.strip() for p in item.split(";"))
-        if coding.lower() in ("gzip", "x-gzip", "*"):
-            return not any(p.replace(" ", "") in ("q=0", "q=0.0", "q=0.00") for p in params)
-    return False
+    return not {"gzip", "x-gzip", "*"}.isdisjoint(accepted(accept_encoding))
 
 
 async def metrics(request: web.Request) -> web.StreamResponse:

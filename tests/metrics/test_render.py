@@ -7,7 +7,7 @@ import dataclasses
 import gzip
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -26,6 +26,15 @@ PROMETHEUS_ACCEPT = (
     "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;"
     "q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
 )
+
+
+async def eventually(condition: Callable[[], bool]) -> None:
+    """Wait until ``condition()`` holds; fail after about 10 seconds."""
+    for _ in range(1000):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("condition not met in time")
 
 
 def renderer(source: StaticSource, recorder: RequestRecorder | None = None) -> MetricsRenderer:
@@ -124,7 +133,7 @@ async def test_reference_org_renders_in_a_thread_while_the_loop_runs() -> None:
     async def tick() -> None:
         nonlocal ticks
         while not done:
-            await asyncio.sleep(0)
+            await asyncio.sleep(0.005)
             ticks += 1
 
     ticker = asyncio.create_task(tick())
@@ -168,3 +177,25 @@ async def test_a_scrape_cancelled_mid_render_neither_wastes_nor_doubles_it() -> 
         await first
     assert r.renders == 1
     assert b'site_name="Store 1"' in body
+
+
+async def test_keep_warm_renders_new_snapshots_and_reports_a_failing_one_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    source = StaticSource(one_of_everything(), healthy_status())
+    r = renderer(source)
+    await r.body(Format.OPENMETRICS)
+    warm = asyncio.create_task(r.keep_warm(period=0.01))
+    source.snapshot = dataclasses.replace(source.snapshot, alarm_counts=())
+    await eventually(lambda: r.renders == 2)
+    broken = dataclasses.replace(source.snapshot.gateways[0], cpu_ratio="high")  # type: ignore[arg-type]
+    source.snapshot = dataclasses.replace(source.snapshot, gateways=(broken,))
+    await eventually(lambda: bool(caplog.records))
+    await asyncio.sleep(0.1)
+    warm.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await warm
+    assert [rec.getMessage() for rec in caplog.records] == [
+        "rendering /metrics ahead of the next scrape failed"
+    ]
+    assert r.renders == 2

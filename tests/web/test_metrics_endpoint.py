@@ -15,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from exporter.metrics.requests import RequestRecorder
 from exporter.model import RequestEvent
 from exporter.web.app import RENDERER, accepts_gzip, build_app
-from tests.metrics.test_render import PROMETHEUS_ACCEPT
+from tests.metrics.test_render import PROMETHEUS_ACCEPT, eventually
 from tests.support.snapshots import StaticSource, healthy_status, one_of_everything
 from tests.web.server import running
 
@@ -106,10 +106,7 @@ async def test_a_new_snapshot_is_rendered_before_the_next_scrape() -> None:
         assert renderer.renders == 1
         gateway = dataclasses.replace(src.snapshot.gateways[0], name="renamed-gw")
         src.snapshot = dataclasses.replace(src.snapshot, gateways=(gateway,))
-        for _ in range(100):
-            if renderer.renders == 2:
-                break
-            await asyncio.sleep(0.05)
+        await eventually(lambda: renderer.renders == 2)
         assert (renderer.renders, renderer.part_renders) == (2, 8)
         async with s.get(f"{url}/metrics") as r:
             assert 'gateway_name="renamed-gw"' in await r.text()
