@@ -20,6 +20,7 @@ _OMEGA = 2 * math.pi / 86400.0
 _FLAP_LOOKBACK = 144
 DOWN_BLOCK_HOURS = 192
 _DOWN_CHANCE = 0.12
+_DOWN_LOOKBACK_BLOCKS = 16  # 128 days: longer than the longest time between reboots
 _DOWN = tag("down")
 _WHAT = tag("what")
 _UNIT16 = 1.0 / (1 << 16)
@@ -157,20 +158,30 @@ class World:
         self.fleet = fleet
         self.site_hour = lru_cache(maxsize=1 << 17)(self._site_hour)
         self.downs = lru_cache(maxsize=1 << 14)(self._downs)
+        self.down_hour = lru_cache(maxsize=1 << 18)(self._down_hour)
+        self.down_before = lru_cache(maxsize=1 << 16)(self._down_before)
 
-    def down_hour(self, port: PortSpec, block: int) -> int | None:
+    def _down_hour(self, port_key: int, block: int) -> int | None:
         """The hour a WAN port is down in an 8-day block, if it goes down in that block."""
-        draw = hash64(port.key, block, _DOWN)
+        draw = hash64(port_key, block, _DOWN)
         if (draw >> 40) * _UNIT24 >= _DOWN_CHANCE:
             return None
         return block * DOWN_BLOCK_HOURS + (draw & 0xFFFFFF) % DOWN_BLOCK_HOURS
+
+    def _down_before(self, port_key: int, block: int) -> int | None:
+        """The last port-down hour before ``block`` (looking back further than any uptime)."""
+        for earlier in range(block - 1, block - 1 - _DOWN_LOOKBACK_BLOCKS, -1):
+            hour = self.down_hour(port_key, earlier)
+            if hour is not None:
+                return hour
+        return None
 
     def _downs(self, site_index: int, block: int) -> dict[int, tuple[int, int, int]]:
         """Port-down hours of a site in an 8-day block -> (gateway, port, port key)."""
         downs: dict[int, tuple[int, int, int]] = {}
         for g, gw in enumerate(self.fleet.sites[site_index].gateways):
             for p, wan in enumerate(gw.wan_ports):
-                hour = self.down_hour(wan, block)
+                hour = self.down_hour(wan.key, block)
                 if hour is not None and hour not in downs:
                     downs[hour] = (g, p, wan.key)
         return downs
@@ -257,7 +268,7 @@ class World:
 
     def _link(self, port: PortSpec, now: float, boot: float) -> tuple[bool, float]:
         """(up, last_flapped) from short flaps of flappy ports and hour-long port-downs."""
-        last = boot + between(20, 120, port.key, tag("linkup"))
+        last = boot + port.linkup_seconds
         up = True
         if port.flappy:
             bucket = int(now // FLAP_BUCKET)
@@ -273,14 +284,13 @@ class World:
         if port.is_wan:
             hour = int(now // HOUR)
             block = hour // DOWN_BLOCK_HOURS
-            while (block + 1) * DOWN_BLOCK_HOURS * HOUR > boot:
-                down = self.down_hour(port, block)
-                if down is not None and down <= hour:
-                    if down == hour:
-                        return False, max(last, down * HOUR)
-                    last = max(last, (down + 1) * HOUR)
-                    break
-                block -= 1
+            down = self.down_hour(port.key, block)
+            if down is None or down > hour:
+                down = self.down_before(port.key, block)
+            if down == hour:
+                return False, max(last, hour * HOUR)
+            if down is not None:
+                last = max(last, (down + 1) * HOUR)
         return up, min(last, now)
 
     def _bytes(self, port: PortSpec, site: SiteSpec, since: float, until: float) -> float:
@@ -306,16 +316,17 @@ class World:
         latency = jitter = loss = 0.0
         if port.is_wan:
             noise = hash64(port.key, int(now // QUALITY_BUCKET))
-            latency = port.latency_ms * between(0.85, 1.15, noise, 1)
-            jitter = port.jitter_ms * between(0.7, 1.3, noise, 2)
-            if port.transport != "mpls" and unit(noise, 3) < 0.1:
-                loss = between(0.0, 0.4, noise, 4)
+            draws = [(noise >> shift & 0xFFFF) * _UNIT16 for shift in (0, 16, 32, 48)]
+            latency = port.latency_ms * (0.85 + 0.3 * draws[0])
+            jitter = port.jitter_ms * (0.7 + 0.6 * draws[1])
+            if port.transport != "mpls" and draws[2] < 0.1:
+                loss = 0.4 * draws[3]
             if classifier in ("network-latency", "latency"):
-                latency = between(150, 320, noise, 5)
+                latency = 150 + 170 * draws[0]
             elif classifier in ("network-jitter", "jitter"):
-                jitter = between(35, 90, noise, 6)
+                jitter = 35 + 55 * draws[1]
             elif classifier in ("network-loss", "loss"):
-                loss = between(2, 9, noise, 7)
+                loss = 2 + 7 * draws[3]
         return PortState(
             up=up,
             last_flapped=round(last_flapped, 3),

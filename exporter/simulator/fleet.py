@@ -76,6 +76,7 @@ class PortSpec:
     flappy: bool
     latency_ms: float
     jitter_ms: float
+    linkup_seconds: float
 
     @property
     def is_wan(self) -> bool:
@@ -221,6 +222,7 @@ def _port(gw_key: int, family: str, slot: int, spec: tuple[str, str, str]) -> Po
         flappy=transport != "lan" and unit(key, tag("flappy")) < 0.04,
         latency_ms=between(*latency, key, tag("lat")),
         jitter_ms=between(*jitter, key, tag("jit")),
+        linkup_seconds=between(20, 120, key, tag("linkup")),
     )
 
 

@@ -102,13 +102,20 @@ def get_worst_sites(api: Api, call: Call) -> Reply:
             raise ApiError(400, f"sle: unknown WAN SLE {wanted!r}")
     limit = integer(call.query, "limit", 100, low=1, high=1000)
     start, end = window(call)
-    rows = [_site_row(api, site, start, end) for site in api.fleet.sites]
+    keys = metric_keys(api)
 
-    def badness(row: dict[str, Any]) -> tuple[float, str]:
-        value = row[key] if key else min(row[n] for n in names)
-        return value, row["site_id"]
+    def score(site: SiteSpec, name: str) -> float:
+        metric = keys[name]
+        if metric == GATEWAY_BANDWIDTH:
+            return api.world.bandwidth_score(site.index, start, end)
+        return api.world.sle_score(site.index, metric, start, end)
 
-    rows.sort(key=badness)
+    def badness(site: SiteSpec) -> tuple[float, str]:
+        value = score(site, key) if key else min(score(site, n) for n in names)
+        return value, site.site_id
+
+    worst = sorted(api.fleet.sites, key=badness)[:limit]
+    rows = [_site_row(api, site, start, end) for site in worst]
     return Reply(
         {
             "start": int(start),
