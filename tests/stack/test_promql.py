@@ -1,0 +1,65 @@
+"""The query helpers the end-to-end test relies on: variable values as Grafana derives them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.stack import promql
+
+SITES = [
+    {
+        "metric": {
+            "__name__": "mist_site_info",
+            "site_id": sid,
+            "site_name": name,
+            "region": region,
+            "country_code": "GB",
+            "instance": "exporter:9842",
+            "job": "mist-wan-exporter",
+        },
+        "value": [1700000000.0, "1"],
+    }
+    for sid, name, region in [("s2", "Store 2", "north"), ("s1", "Store 1", "north")]
+]
+
+
+def board(uid: str) -> dict[str, Any]:
+    return promql.load_dashboards()[uid]
+
+
+def test_query_result_variables_take_ids_as_values_via_their_regex() -> None:
+    (site,) = [v for v in promql.variables(board("mist-site")) if v.name == "site_id"]
+    assert site.promql == 'mist_site_info{region=~"$region"}'
+    assert site.values(SITES) == ["s1", "s2"]
+
+
+def test_label_values_variables_take_the_label() -> None:
+    (region,) = [v for v in promql.variables(board("mist-site")) if v.name == "region"]
+    assert region.promql == "mist_site_info"
+    assert region.values(SITES) == ["north"]
+
+
+async def test_resolve_variables_in_order_with_all_and_preferred_values() -> None:
+    asked: list[str] = []
+
+    async def query(expr: str) -> list[dict[str, Any]]:
+        asked.append(expr)
+        if expr.startswith("mist_site_info"):
+            return SITES
+        if expr == "mist_site_sle_ratio":
+            return [
+                {"metric": {"site_id": "s1", "sle": s}, "value": [0, "1"]}
+                for s in ("wan-link-health", "gateway-health")
+            ]
+        return []
+
+    values = await promql.resolve_variables(query, board("mist-site"), {"site_id": "s2"})
+    assert values == {
+        "region": "north",
+        "site_id": "s2",
+        "sle": "(gateway-health|wan-link-health)",
+    }
+    assert 'mist_site_info{region=~"north"}' in asked
+    values = await promql.resolve_variables(query, board("mist-circuit"), {"site_id": "s9"})
+    assert values["site_id"] == "s1"
+    assert values["gateway_mac"] == values["port_id"] == ""
