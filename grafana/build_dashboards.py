@@ -505,15 +505,15 @@ def dashboard(
     }
 
 
-def circuits_top10(where: str) -> Json:
+def top_circuits(
+    title: str, metric: str, display: str, where: str, *, unit: str, thresholds: Json
+) -> Json:
+    """The 10 circuits with the highest ``metric``, named, linking to site and circuit."""
     labels = "site_id, site_name, region, gateway_mac, port_id, wan_name, wan_type"
-    expr = (
-        f"topk(10, max by ({labels}) (mist_wan_port:utilisation:ratio_rate5m {PORT_JOIN} "
-        f"{SITE_JOIN}{where}))"
-    )
+    expr = f"topk(10, max by ({labels}) ({metric} {PORT_JOIN} {SITE_JOIN}{where}))"
     return table(
-        "Top 10 circuits by utilisation",
-        [(expr, "utilisation")],
+        title,
+        [(expr, "value")],
         [
             column("site_id", "site id", hidden=True),
             column("gateway_mac", "gateway", hidden=True),
@@ -522,19 +522,33 @@ def circuits_top10(where: str) -> Json:
             column("region", "Region"),
             column("wan_name", "Circuit", links=[to_circuit()]),
             column("wan_type", "Type"),
-            column(
-                "utilisation",
-                "Utilisation (busier direction)",
-                unit="percentunit",
-                thresholds=steps(UTILISATION),
-                cell="color-background",
-            ),
+            column("value", display, unit=unit, thresholds=thresholds, cell="color-background"),
         ],
         w=12,
-        sort_by="Utilisation (busier direction)",
+        sort_by=display,
         descending=True,
-        description="Busier direction of rate(bytes) / speed over 5 minutes.",
     )
+
+
+def busiest_and_flapping(where: str) -> list[Json]:
+    return [
+        top_circuits(
+            "Top 10 circuits by utilisation",
+            "mist_wan_port:utilisation:ratio_rate5m",
+            "Utilisation (busier direction, 5m)",
+            where,
+            unit="percentunit",
+            thresholds=steps(UTILISATION),
+        ),
+        top_circuits(
+            "Top 10 flapping circuits (24h)",
+            "mist_wan_port:flaps:changes24h",
+            "Flaps (24h)",
+            where,
+            unit="short",
+            thresholds=steps((1, 3, 10)),
+        ),
+    ]
 
 
 def peer_paths_table(title: str, selector: str) -> Json:
@@ -740,7 +754,7 @@ def fleet() -> Json:
             w=12,
             sort_by="SLE (1h)",
         ),
-        circuits_top10(""),
+        *busiest_and_flapping(""),
     ]
     return dashboard(
         "mist-fleet",
@@ -813,6 +827,7 @@ def region() -> Json:
             unit="percentunit",
             thresholds=sle_steps(),
             min_max=(0, 1),
+            w=6,
         ),
         bargauge(
             "SLE per metric (user-minute weighted)",
@@ -822,6 +837,7 @@ def region() -> Json:
             thresholds=sle_steps(),
             min_max=(0, 1),
             description="1 - degraded / total user-minutes over the region's deep-dived sites.",
+            w=6,
         ),
         timeseries(
             "SLE trend per metric",
@@ -829,7 +845,7 @@ def region() -> Json:
             unit="percentunit",
             thresholds=sle_steps(),
             min_max=(0, 1),
-            w=8,
+            w=6,
         ),
         timeseries(
             "Degraded sites per metric",
@@ -838,7 +854,7 @@ def region() -> Json:
                     'mist_region:sites_sle_degraded:sum{region="$region", sle=~"$sle"}', "{{sle}}"
                 )
             ],
-            w=8,
+            w=6,
         ),
         table(
             "Sites",
@@ -882,7 +898,7 @@ def region() -> Json:
             h=12,
             sort_by="Lowest SLE",
         ),
-        circuits_top10(' * on (site_id) group_left () mist_site_info{region="$region"}'),
+        *busiest_and_flapping(' * on (site_id) group_left () mist_site_info{region="$region"}'),
         table(
             "Circuits (down first)",
             [
@@ -908,7 +924,6 @@ def region() -> Json:
                 ),
                 column("flaps", "Flaps (24h)", thresholds=steps((1, 3, 10)), cell="color-text"),
             ],
-            w=12,
             sort_by="State",
         ),
     ]
