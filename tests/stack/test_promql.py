@@ -63,3 +63,33 @@ async def test_resolve_variables_in_order_with_all_and_preferred_values() -> Non
     values = await promql.resolve_variables(query, board("mist-circuit"), {"site_id": "s9"})
     assert values["site_id"] == "s1"
     assert values["gateway_mac"] == values["port_id"] == ""
+
+
+async def test_preferred_values_pick_the_richest_site_its_region_and_busiest_circuit() -> None:
+    port = {"site_id": "s2", "gateway_mac": "aa01", "port_id": "ge-0/0/1"}
+
+    async def query(expr: str) -> list[dict[str, Any]]:
+        if expr == promql.SITE_PREFERENCES[1]:
+            return [{"metric": {"site_id": "s2"}, "value": [0, "3"]}]
+        if expr == 'mist_site_info{site_id="s2"}':
+            return SITES[:1]
+        if expr.startswith("topk(1, mist_wan_port:utilisation:ratio_rate5m"):
+            assert 'site_id="s2"' in expr
+            return [{"metric": port, "value": [0, "0.5"]}]
+        return []
+
+    assert await promql.preferred_values(query) == {
+        "site_id": "s2",
+        "region": "north",
+        "gateway_mac": "aa01",
+        "port_id": "ge-0/0/1",
+    }
+
+
+async def test_all_expands_to_an_escaped_alternation() -> None:
+    async def query(expr: str) -> list[dict[str, Any]]:
+        labels = [{"region": r} for r in ("emea (north)", "apac")]
+        return [{"metric": m, "value": [0, "1"]} for m in labels]
+
+    values = await promql.resolve_variables(query, promql.load_dashboards()["mist-alarms"])
+    assert values["region"] == r"(apac|emea \\(north\\))"
