@@ -73,9 +73,11 @@ class Ledger:
         return tuple(AlarmCount(*key, count=n) for key, n in sorted(counts.items()))
 
     def incident_totals(self) -> tuple[AlarmIncidents, ...]:
-        return tuple(
-            AlarmIncidents(*key.split("|", 2), total=n) for key, n in sorted(self.incidents.items())
-        )
+        rows = []
+        for key, n in sorted(self.incidents.items()):
+            group, severity, alarm_type = key.split("|", 2)
+            rows.append(AlarmIncidents(group, severity, alarm_type, total=n))
+        return tuple(rows)
 
 
 class AlarmsJob(Job):

@@ -28,7 +28,6 @@ from exporter.model import (
     TrendBucket,
     WorstSite,
 )
-from exporter.state import codec
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +92,31 @@ def merge_trends(old: SummaryTrend | None, new: SummaryTrend, since: float) -> S
             for name in names
         ),
     )
+
+
+def pack_trend(trend: SummaryTrend) -> dict[str, Any]:
+    """A compact JSON form of a 7-day trend: rows of numbers, classifier buckets only when > 0."""
+    return {
+        "buckets": [[b.timestamp, b.total, b.degraded] for b in trend.buckets],
+        "classifiers": {
+            name: [[b.timestamp, b.total, b.degraded] for b in buckets if b.degraded]
+            for name, buckets in trend.classifiers
+        },
+    }
+
+
+def unpack_trend(data: Any) -> SummaryTrend:
+    """The inverse of :func:`pack_trend`; ValueError when ``data`` is not in that form."""
+    try:
+        return SummaryTrend(
+            buckets=tuple(TrendBucket(*map(float, row)) for row in data["buckets"]),
+            classifiers=tuple(
+                (str(name), tuple(TrendBucket(*map(float, row)) for row in rows))
+                for name, rows in data["classifiers"].items()
+            ),
+        )
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"not a packed trend: {exc}") from exc
 
 
 @dataclass(slots=True)
@@ -164,45 +188,48 @@ class DeepDiveJob(Job):
             raise DeepDiveErrors(parts, errors)
         return parts
 
-    async def _enabled(self, ctx: Context, site: str) -> tuple[str, ...]:
+    async def _enabled(self, ctx: Context, site: str) -> dict[str, str]:
+        """The site's enabled metrics: our (hyphenated) name -> the name Mist's URLs take."""
         cached = await ctx.store.get(KIND_METRICS, site)
         if isinstance(cached, list):
-            return tuple(str(m) for m in cached)
-        data = await ctx.client.get(ep.SLE_METRICS, site_id=site, scope="site", scope_id=site)
-        enabled = parse.parse_sle_metrics(data)
-        await ctx.store.put(KIND_METRICS, site, list(enabled), ttl=DAY)
-        return enabled
+            enabled = tuple(str(m) for m in cached)
+        else:
+            data = await ctx.client.get(ep.SLE_METRICS, site_id=site)
+            enabled = parse.parse_sle_metrics(data)
+            await ctx.store.put(KIND_METRICS, site, list(enabled), ttl=DAY)
+        return {parse.sle_name(m): m for m in enabled}
 
-    async def _threshold(self, ctx: Context, site: str, sle: str) -> float | None:
-        key = f"{site}:{sle}"
+    async def _threshold(self, ctx: Context, site: str, metric: str) -> float | None:
+        key = f"{site}:{metric}"
         cached = await ctx.store.get(KIND_THRESHOLD, key)
         if isinstance(cached, dict):
             value = cached.get("threshold")
             return float(value) if isinstance(value, int | float) else None
-        data = await ctx.client.get(ep.SLE_THRESHOLD, **_scope(site, sle))
+        data = await ctx.client.get(ep.SLE_THRESHOLD, **_scope(site, metric))
         threshold = parse.parse_threshold(data)
         await ctx.store.put(KIND_THRESHOLD, key, {"threshold": threshold}, ttl=DAY)
         return threshold
 
     async def _dive(self, ctx: Context, site: str, sle: str, now: float) -> SleDeepDive | None:
-        if sle not in await self._enabled(ctx, site):
+        metric = (await self._enabled(ctx, site)).get(sle)
+        if metric is None:
             return None
         key = f"{site}:{sle}"
         cached = await ctx.store.get(KIND_TREND, key)
-        old = codec.decode(SummaryTrend, cached["trend"]) if isinstance(cached, dict) else None
+        old = unpack_trend(cached["trend"]) if isinstance(cached, dict) else None
         start = (
             float(cached["end"])
             if isinstance(cached, dict)
             else now - ctx.config.collect.deep_dive_days * DAY
         )
-        scope = _scope(site, sle)
+        scope = _scope(site, metric)
         window = {"start": int(now - WINDOW_SECONDS), "end": int(now)}
         trend_data, histogram, gateways, interfaces, threshold = await asyncio.gather(
             ctx.client.get(ep.SLE_SUMMARY_TREND, start=int(start), end=int(now), **scope),
             ctx.client.get(ep.SLE_HISTOGRAM, **window, **scope),
             ctx.client.get(ep.SLE_IMPACTED_GATEWAYS, **window, **scope),
             ctx.client.get(ep.SLE_IMPACTED_INTERFACES, **window, **scope),
-            self._threshold(ctx, site, sle),
+            self._threshold(ctx, site, metric),
         )
         trend = merge_trends(
             old,
@@ -210,7 +237,7 @@ class DeepDiveJob(Job):
             now - ctx.config.collect.deep_dive_days * DAY,
         )
         await ctx.store.put(
-            KIND_TREND, key, {"end": now, "trend": codec.encode(trend)}, ttl=CACHE_TTL
+            KIND_TREND, key, {"end": now, "trend": pack_trend(trend)}, ttl=CACHE_TTL
         )
         since = now - WINDOW_SECONDS
         return SleDeepDive(
@@ -231,5 +258,6 @@ class DeepDiveJob(Job):
         )
 
 
-def _scope(site: str, sle: str) -> dict[str, str]:
-    return {"site_id": site, "scope": "site", "scope_id": site, "metric": sle}
+def _scope(site: str, metric: str) -> dict[str, str]:
+    """Path parameters of a site-scoped SLE endpoint; ``metric`` as Mist spells it."""
+    return {"site_id": site, "metric": metric}

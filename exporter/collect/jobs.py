@@ -18,7 +18,7 @@ from exporter.mist import endpoints as ep
 from exporter.mist import parse
 from exporter.mist.client import MistClient, Page
 from exporter.mist.endpoints import Endpoint, Paging
-from exporter.model import Inventory
+from exporter.model import Inventory, WorstSite
 from exporter.state.store import StateStore
 
 PARTIAL_TTL = 3600.0
@@ -84,8 +84,9 @@ async def fetch_rows(
         if isinstance(partial, dict) and partial.get("cursor"):
             keys = [f"{job}:{i}" for i in range(int(partial["pages"]))]
             stored = await ctx.store.get_many("partial_page", keys)
-            if all(isinstance(p, list) for p in stored):
-                rows = [row for page in stored for row in page]
+            pages = [p for p in stored if isinstance(p, list)]
+            if len(pages) == len(stored):
+                rows = [row for page in pages for row in page]
                 cursor = str(partial["cursor"])
                 saved = len(keys)
     async for page in ctx.client.pages(endpoint, resume=cursor, **params):
@@ -163,7 +164,7 @@ class OrgSleJob(Job):
         scores = parse.parse_sites_sle(rows)
         threshold = ctx.config.collect.degraded_threshold
         degraded_metrics = sorted({s.sle for s in scores if s.ratio < threshold})
-        worst = []
+        worst: list[WorstSite] = []
         for sle in degraded_metrics:
             data = await ctx.client.get(
                 ep.ORG_INSIGHT, org_id=ctx.org_id, metric="worst-sites-by-sle", sle=sle

@@ -1,0 +1,131 @@
+"""Start the real simulator and exporter as separate processes, the way users run them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from exporter.config import DEMO_TOKEN
+from tests.support.ports import free_port
+
+
+@dataclass
+class Process:
+    popen: subprocess.Popen[bytes]
+    url: str
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def kill(self) -> None:
+        """SIGKILL: no cleanup, like a crash or an OOM kill."""
+        self.popen.send_signal(signal.SIGKILL)
+        self.popen.wait(timeout=10)
+
+    def stop(self) -> int:
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(timeout=5)
+        return self.popen.returncode
+
+
+def wait_http(url: str, *, timeout: float = 30.0, process: Process | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        if process is not None and process.popen.poll() is not None:
+            raise RuntimeError(f"process exited {process.popen.returncode}:\n{process.log()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
+            last = exc
+        time.sleep(0.1)
+    log = process.log() if process else ""
+    raise TimeoutError(f"{url} not ready after {timeout}s ({last})\n{log}")
+
+
+def _start(args: Sequence[str], env: Mapping[str, str], log_path: Path, url: str) -> Process:
+    log_file = log_path.open("wb")
+    popen = subprocess.Popen(
+        [sys.executable, "-m", "exporter", *args],
+        env={**os.environ, **env},
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+    )
+    log_file.close()
+    return Process(popen, url, log_path)
+
+
+@contextmanager
+def simulator_process(
+    tmp_path: Path, *, sites: int = 50, seed: int = 1, extra: Sequence[str] = ()
+) -> Iterator[Process]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = _start(
+        ["simulate", "--sites", str(sites), "--seed", str(seed), "--port", str(port), *extra],
+        {},
+        tmp_path / f"simulator-{port}.log",
+        url,
+    )
+    try:
+        wait_http(f"{url}/__sim/stats", process=proc)
+        yield proc
+    finally:
+        proc.stop()
+
+
+def exporter_env(simulator_url: str, *, redis_url: str | None = None) -> dict[str, str]:
+    env = {"MIST_HOST": simulator_url, "MIST_APITOKEN": DEMO_TOKEN}
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    return env
+
+
+def start_exporter(
+    tmp_path: Path,
+    env: Mapping[str, str],
+    *,
+    args: Sequence[str] = (),
+    port: int | None = None,
+) -> Process:
+    port = port or free_port()
+    url = f"http://127.0.0.1:{port}"
+    return _start(
+        ["run", "--web.listen-address", f"127.0.0.1:{port}", *args],
+        env,
+        tmp_path / f"exporter-{port}.log",
+        url,
+    )
+
+
+@contextmanager
+def exporter_process(
+    tmp_path: Path,
+    env: Mapping[str, str],
+    *,
+    args: Sequence[str] = (),
+    ready: bool = True,
+) -> Iterator[Process]:
+    proc = start_exporter(tmp_path, env, args=args)
+    try:
+        wait_http(f"{proc.url}/{'readyz' if ready else 'healthz'}", timeout=60, process=proc)
+        yield proc
+    finally:
+        proc.stop()
