@@ -73,17 +73,19 @@ def _error(status: int, detail: str, headers: dict[str, str] | None = None) -> w
 
 
 def _strip(body: Any) -> Any:
-    """``missing_fields``: drop the keys parsers rely on from every row."""
+    """``missing_fields``: drop the keys parsers rely on from every row (not the envelope)."""
     rows: list[Any] = []
     if isinstance(body, list):
         rows = body
     elif isinstance(body, dict):
-        rows = [body]
-        for key in _ROW_LISTS:
-            if isinstance(body.get(key), list):
-                rows.extend(body[key])
-        if isinstance(body.get("sle"), dict):
-            rows.append(body["sle"])
+        for key in (*_ROW_LISTS, "sle"):
+            value = body.get(key)
+            if isinstance(value, list):
+                rows.extend(value)
+            elif isinstance(value, dict):
+                rows.append(value)
+        if not rows:
+            rows = [body]
     for row in rows:
         if isinstance(row, dict):
             for key in _REQUIRED_KEYS & row.keys():

@@ -6,6 +6,7 @@ Everything is derived from the seed; what changes with time lives in ``dynamics`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from exporter.simulator.rand import between, hash64, make_uuid, pick, tag, unit, weighted
 
@@ -265,8 +266,9 @@ def _gateway(
     )
 
 
+@lru_cache(maxsize=4)
 def build_fleet(seed: int, sites: int) -> Fleet:
-    """The whole org for ``seed`` with ``sites`` sites."""
+    """The whole org for ``seed`` with ``sites`` sites (immutable, so shared between simulators)."""
     org_id = make_uuid(seed, tag("org"))
     region_groups = {name: make_uuid(seed, tag("sitegroup"), tag(name)) for name, _, _ in _REGIONS}
     other_groups = {name: make_uuid(seed, tag("sitegroup"), tag(name)) for name, _ in _OTHER_GROUPS}

@@ -72,13 +72,12 @@ def window(call: Call, default_duration: str = "1d") -> tuple[float, float]:
     """(start, end) from ``start``/``end``/``duration`` the way Mist combines them."""
     query = call.query
     length = duration(query.get("duration") or default_duration)
-    end = epoch(query["end"], "end") if query.get("end") else None
     start = epoch(query["start"], "start") if query.get("start") else None
-    if start is None and end is None:
-        end = call.now
-    if end is None:
-        assert start is not None
+    end = epoch(query["end"], "end") if query.get("end") else None
+    if start is not None and end is None:
         end = start + length if query.get("duration") else call.now
+    elif end is None:
+        end = call.now
     if start is None:
         start = end - length
     if end < start:

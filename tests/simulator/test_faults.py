@@ -154,3 +154,15 @@ async def test_stalled_calls_count_in_flight_and_do_not_hold_up_shutdown() -> No
         for call in calls:
             call.cancel()
         await asyncio.gather(*calls, return_exceptions=True)
+
+
+async def test_missing_fields_strips_rows_but_keeps_the_search_envelope() -> None:
+    async with simulator(SimConfig(sites=30)) as (running, client):
+        path = f"/api/v1/orgs/{running.simulator.org_id}/stats/ports/search"
+        await _add(client, mode="missing_fields", endpoint="*/ports/search", count=1)
+        body = await client.ok(path, limit=10)
+        assert (body["total"], len(body["results"])) == (running.simulator.truth().ports, 10)
+        assert "next" in body
+        assert all("mac" not in row and "port_id" not in row for row in body["results"])
+        assert all("rx_bytes" in row for row in body["results"])
+        assert all("mac" in row for row in (await client.ok(body["next"]))["results"])

@@ -62,17 +62,17 @@ async def test_counters_grow_and_ports_flap_over_time() -> None:
         org_id = running.simulator.org_id
         snapshots = []
         uptimes = []
-        for _ in range(12):
+        for _ in range(8):
             snapshots.append(await _ports(client, org_id))
             devices = await client.walk_headers(
                 f"/api/v1/orgs/{org_id}/stats/devices", 1000, type="gateway"
             )
             uptimes.append({d["mac"]: d["uptime"] for d in devices if d["status"] == "connected"})
-            clock.advance(7200)
+            clock.advance(10800)
         grew = rebooted = 0
         for i, (before, after) in enumerate(itertools.pairwise(snapshots)):
             for key, row in before.items():
-                if uptimes[i + 1].get(key[0], 7200) < 7200:
+                if uptimes[i + 1].get(key[0], 10800) < 10800:
                     rebooted += 1
                     assert after[key]["rx_bytes"] < row["rx_bytes"]
                     continue
@@ -80,7 +80,7 @@ async def test_counters_grow_and_ports_flap_over_time() -> None:
                 assert after[key]["last_flapped"] >= row["last_flapped"]
                 grew += after[key]["rx_bytes"] > row["rx_bytes"]
         assert rebooted > 0
-        assert grew > 0.9 * 11 * len(snapshots[0])
+        assert grew > 0.9 * 7 * len(snapshots[0])
         flapped = {
             k
             for k, row in snapshots[0].items()
