@@ -42,9 +42,14 @@ async def bad_queries(prometheus: Prometheus) -> list[str]:
 
 
 async def test_shipped_config_rules_and_queries_work_in_a_real_prometheus(tmp_path: Path) -> None:
-    async with running_prometheus(f"127.0.0.1:{free_port()}", tmp_path) as prometheus:
+    target = f"127.0.0.1:{free_port()}"
+    async with running_prometheus(target, tmp_path) as prometheus:
         assert await prometheus.wait_for('up{job="prometheus"} == 1')
         assert await prometheus.wait_for('up{job="mist-wan-exporter"} == 0')
+        (exporter,) = [
+            t for t in await prometheus.targets() if t["scrapePool"] == "mist-wan-exporter"
+        ]
+        assert exporter["scrapeUrl"] == f"http://{target}/metrics"
         groups = await prometheus.rule_groups()
         assert {g["name"] for g in groups} >= {"mist-wan-circuits", "mist-wan-rollups"}
         assert all(g["interval"] == 1 for g in groups)
