@@ -140,7 +140,6 @@ class PathState:
 class SleBucket:
     """One hour of one site metric: user-minutes in total and degraded, per classifier."""
 
-    start: float
     total: float
     degraded: float
     classifiers: tuple[tuple[str, float], ...]
@@ -398,7 +397,7 @@ class World:
         )
         total = round(hour_state.total, 3)
         degraded = min(total, round(sum(v for _, v in classifiers), 3))
-        return SleBucket(float(hour * HOUR), total, degraded, classifiers)
+        return SleBucket(total, degraded, classifiers)
 
     def _hours(self, start: float, end: float) -> list[tuple[int, float]]:
         """(hour, share of the hour inside [start, end)) for the hours the window touches."""

@@ -45,13 +45,11 @@ _THRESHOLDS: dict[str, dict[str, Any]] = {
 
 @dataclass(frozen=True, slots=True)
 class _Slice:
-    """One hour bucket clipped to the requested window."""
+    """One hour bucket; the current hour counts only up to the end of the window."""
 
-    start: float
     total: float
     degraded: float
     classifiers: dict[str, float]
-    weight: float
     hour: int
 
 
@@ -67,20 +65,19 @@ def _site_and_metric(api: Api, call: Call) -> tuple[SiteSpec, str, str]:
 
 
 def _slices(api: Api, site: SiteSpec, metric: str, start: float, end: float) -> list[_Slice]:
+    """The clock hours from the one holding ``start``; the last is cut at ``end``."""
     slices = []
     for hour in range(int(start // HOUR), math.ceil(end / HOUR)):
-        weight = (min(end, (hour + 1) * HOUR) - max(start, hour * HOUR)) / HOUR
+        weight = (min(end, (hour + 1) * HOUR) - hour * HOUR) / HOUR
         if weight <= 0:
             continue
         bucket = api.world.sle_bucket(site.index, metric, hour)
         classifiers = {name: round(value * weight, 3) for name, value in bucket.classifiers}
         slices.append(
             _Slice(
-                start=bucket.start,
                 total=round(bucket.total * weight, 3),
                 degraded=round(sum(classifiers.values()), 3),
                 classifiers=classifiers,
-                weight=weight,
                 hour=hour,
             )
         )
@@ -120,7 +117,7 @@ def get_summary_trend(api: Api, call: Call) -> Reply:
     ]
     return Reply(
         {
-            "start": start,
+            "start": (start // HOUR) * HOUR,
             "end": end,
             "sle": {
                 "name": name,

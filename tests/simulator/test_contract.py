@@ -161,7 +161,15 @@ async def test_summary_trend_classifiers_add_up_to_the_degraded_minutes() -> Non
                 duration="1d",
             )
             samples = trend["sle"]["samples"]
-            assert len(samples["total"]) == 25  # a partial hour at each end of the day
+            assert trend["start"] == T0 - 86400  # buckets are clock hours from start's hour
+            assert len(samples["total"]) == 25  # the last one only half an hour so far
+            whole = await client.ok(
+                f"/api/v1/sites/{site_id}/sle/site/{site_id}/metric/{metric}/summary-trend",
+                start=int(T0 - 86400),
+                end=int(T0 + 3600),
+            )
+            assert whole["sle"]["samples"]["total"][:-1] == samples["total"][:-1]
+            assert whole["sle"]["samples"]["total"][-1] == pytest.approx(2 * samples["total"][-1])
             for i, degraded in enumerate(samples["degraded"]):
                 parts = sum(c["samples"]["degraded"][i] for c in trend["classifiers"])
                 assert parts == pytest.approx(degraded, abs=0.01)
