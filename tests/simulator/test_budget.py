@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import aiohttp
+import pytest
 
 from exporter.clock import ManualClock
 from exporter.simulator import SimConfig, serve
@@ -17,9 +18,12 @@ LIMIT_BODY = {
 }
 
 
-async def test_the_5001st_call_of_a_token_is_rejected_while_another_token_works() -> None:
+@pytest.mark.parametrize("retry_after", [False, True])
+async def test_the_5001st_call_of_a_token_is_rejected_while_another_token_works(
+    retry_after: bool,
+) -> None:
     clock = ManualClock(T0 + 60)
-    config = SimConfig(sites=1, tokens=TOKENS)
+    config = SimConfig(sites=1, tokens=TOKENS, retry_after=retry_after)
     async with (
         serve(config, clock=clock) as running,
         aiohttp.ClientSession(running.base_url) as session,
@@ -31,14 +35,14 @@ async def test_the_5001st_call_of_a_token_is_rejected_while_another_token_works(
                 await resp.read()
                 return resp.status
 
-        for _ in range(50):
-            statuses = await asyncio.gather(*(call(TOKENS[0]) for _ in range(100)))
+        for _ in range(25):
+            statuses = await asyncio.gather(*(call(TOKENS[0]) for _ in range(200)))
             assert set(statuses) == {200}
         headers = {"Authorization": f"Token {TOKENS[0]}"}
         async with session.get("/api/v1/self", headers=headers) as resp:
             assert resp.status == 429
             assert await resp.json() == LIMIT_BODY
-            assert "Retry-After" not in resp.headers
+            assert resp.headers.get("Retry-After") == ("3540" if retry_after else None)
         assert await call(TOKENS[1]) == 200
         assert await call(TOKENS[0]) == 429
         async with session.get("/__sim/stats") as resp:

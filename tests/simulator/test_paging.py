@@ -112,3 +112,12 @@ async def test_alarm_pages_stay_consistent_while_new_alarms_arrive() -> None:
         assert [r["id"] for r in rows] == list(truth.alarm_ids)
         later = await client.ok(path, start=int(T0 - 86400), limit=1000)
         assert later["total"] > len(truth.alarm_ids)
+
+
+async def test_alarms_page_newest_first_with_sort_descending() -> None:
+    async with simulator(SimConfig(sites=200)) as (running, client):
+        path = f"/api/v1/orgs/{running.simulator.org_id}/alarms/search"
+        truth = running.simulator.truth(alarms_since=T0 - 86400)
+        rows = await client.walk_search(path, 7, duration="1d", sort="-timestamp")
+        assert [r["id"] for r in rows] == list(reversed(truth.alarm_ids))
+        assert len(rows) > 7
