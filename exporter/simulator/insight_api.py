@@ -18,12 +18,6 @@ from exporter.simulator.paging import body_page, decode_cursor, next_url, search
 from exporter.simulator.replies import ApiError, Call, Reply, integer, window
 
 SLE_KINDS = ("wan", "wifi", "wired")
-
-
-def _interval(start: float, end: float) -> int:
-    return HOUR if end - start <= 7 * 86400 else 86400
-
-
 GATEWAY_BANDWIDTH = "gateway-bandwidth"
 _SPEC_KEYS = {
     GATEWAY_HEALTH: GATEWAY_HEALTH,
@@ -49,14 +43,19 @@ def canonical(metric: str) -> str | None:
     return _LIVE_KEYS.get(metric.replace("_", "-"))
 
 
+def _interval(start: float, end: float) -> int:
+    return HOUR if end - start <= 7 * 86400 else 86400
+
+
+def _score(api: Api, site: SiteSpec, metric: str, start: float, end: float) -> float:
+    if metric == GATEWAY_BANDWIDTH:
+        return api.world.bandwidth_score(site.index, start, end)
+    return api.world.sle_score(site.index, metric, start, end)
+
+
 def site_scores(api: Api, site: SiteSpec, start: float, end: float) -> dict[str, float]:
-    world = api.world
-    return {
-        key: world.bandwidth_score(site.index, start, end)
-        if metric == GATEWAY_BANDWIDTH
-        else world.sle_score(site.index, metric, start, end)
-        for key, metric in metric_keys(api).items()
-    }
+    """A site's score per SLE key of the configured spelling over [start, end)."""
+    return {key: _score(api, site, metric, start, end) for key, metric in metric_keys(api).items()}
 
 
 def _site_row(api: Api, site: SiteSpec, start: float, end: float) -> dict[str, Any]:
@@ -94,25 +93,18 @@ def get_worst_sites(api: Api, call: Call) -> Reply:
     """``insights/worst-sites-by-sle?sle=<metric>``: the lowest-scoring sites first."""
     api.check_org(call)
     wanted = call.query.get("sle") or "wan"
-    names = tuple(metric_keys(api))
-    key = None
+    keys = metric_keys(api)
+    ranked = list(keys.values())
     if wanted != "wan":
-        key = next((n for n in names if n.replace("_", "-") == wanted.replace("_", "-")), None)
-        if key is None:
+        ranked = [m for k, m in keys.items() if k.replace("_", "-") == wanted.replace("_", "-")]
+        if not ranked:
             raise ApiError(400, f"sle: unknown WAN SLE {wanted!r}")
     limit = integer(call.query, "limit", 100, low=1, high=1000)
     start, end = window(call)
-    keys = metric_keys(api)
-
-    def score(site: SiteSpec, name: str) -> float:
-        metric = keys[name]
-        if metric == GATEWAY_BANDWIDTH:
-            return api.world.bandwidth_score(site.index, start, end)
-        return api.world.sle_score(site.index, metric, start, end)
 
     def badness(site: SiteSpec) -> tuple[float, str]:
-        value = score(site, key) if key else min(score(site, n) for n in names)
-        return value, site.site_id
+        """Sites rank by the wanted score, or by their lowest score for ``sle=wan``."""
+        return min(_score(api, site, m, start, end) for m in ranked), site.site_id
 
     worst = sorted(api.fleet.sites, key=badness)[:limit]
     rows = [_site_row(api, site, start, end) for site in worst]
@@ -122,7 +114,7 @@ def get_worst_sites(api: Api, call: Call) -> Reply:
             "end": int(end),
             "interval": _interval(start, end),
             "limit": limit,
-            "results": rows[:limit],
+            "results": rows,
         }
     )
 

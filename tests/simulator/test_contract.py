@@ -175,3 +175,20 @@ async def test_summary_trend_classifiers_add_up_to_the_degraded_minutes() -> Non
                 assert parts == pytest.approx(degraded, abs=0.01)
                 assert degraded <= samples["total"][i]
             assert sum(samples["degraded"]) > 0.1 * max(samples["total"])
+
+
+@pytest.mark.parametrize("spelling", ["spec", "live"])
+async def test_worst_sites_come_first(spelling: str) -> None:
+    async with simulator(SimConfig(sites=60, spelling=spelling)) as (running, client):
+        path = f"/api/v1/orgs/{running.simulator.org_id}/insights/worst-sites-by-sle"
+        everything = await client.ok(path, sle="wan", limit=1000, duration="1h")
+        assert len(everything["results"]) == 60
+        for metric in ("gateway-health", "application_health", "wan-link-health"):
+            body = await client.ok(path, sle=metric, limit=5, duration="1h")
+            key = next(
+                k for k in body["results"][0] if k.replace("_", "-") == metric.replace("_", "-")
+            )
+            scores = [row[key] for row in body["results"]]
+            assert scores == sorted(scores)
+            assert scores[0] == min(row[key] for row in everything["results"])
+        assert (await client.get(path, sle="coverage")).status == 400
