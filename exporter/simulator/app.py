@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import random
 import socket
 import struct
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 from aiohttp import web
@@ -59,9 +61,16 @@ _REQUIRED_KEYS = frozenset(
     }
 )  # fmt: skip
 _HTML = (
-    "<html>\r\n<head><title>{status} Bad Gateway</title></head>\r\n<body>\r\n"
-    "<center><h1>{status} Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n"
+    "<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
+    "<center><h1>{title}</h1></center>\r\n</body>\r\n</html>\r\n"
 )
+
+
+def _html_title(status: int) -> str:
+    """A load balancer's error page title, or a maintenance page served with 200."""
+    if status == 200:
+        return "Scheduled maintenance"
+    return f"{status} {HTTPStatus(status).phrase}"
 
 
 def _not_found(api: Api, call: Call) -> Reply:
@@ -190,7 +199,7 @@ class Simulator:
         if seconds is not None:
             headers["Retry-After"] = str(int(seconds))
         elif retry_after:
-            headers["Retry-After"] = str(max(1, int(self.budget.seconds_to_reset(now) + 0.999)))
+            headers["Retry-After"] = str(max(1, math.ceil(self.budget.seconds_to_reset(now))))
         return _error(429, self.budget.detail(), headers)
 
     async def _fault_reply(
@@ -208,7 +217,9 @@ class Simulator:
             )
         if mode == "html":
             return web.Response(
-                text=_HTML.format(status=hit.status), status=hit.status, content_type="text/html"
+                text=_HTML.format(title=_html_title(hit.status)),
+                status=hit.status,
+                content_type="text/html",
             )
         if mode == "stall":
             with contextlib.suppress(TimeoutError):

@@ -54,7 +54,7 @@ async def _observe(mode: str, client: Client, path: str, normal: Response) -> No
             502,
             "text/html",
         )
-        assert response.text.lstrip().startswith("<html>")
+        assert "502 Bad Gateway" in response.text
     elif mode == "malformed":
         assert response.status == 200
         assert _invalid_json(response)
