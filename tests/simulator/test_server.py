@@ -60,12 +60,12 @@ def test_flags_have_the_documented_defaults() -> None:
 
 
 async def test_latency_delays_calls_without_blocking_and_in_flight_max_sees_concurrency() -> None:
-    async with simulator(SimConfig(sites=2, latency_ms=200)) as (running, client):
+    async with simulator(SimConfig(sites=2, latency_ms=600)) as (running, client):
         started = time.monotonic()
         statuses = await asyncio.gather(*(client.get("/api/v1/self") for _ in range(8)))
         elapsed = time.monotonic() - started
         assert {s.status for s in statuses} == {200}
-        assert elapsed >= 0.16
+        assert elapsed >= 0.48
         async with client.session.get("/__sim/stats") as resp:
             stats = await resp.json()
         assert stats["in_flight_max"] == 8
