@@ -266,7 +266,7 @@ def _gateway(
     )
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=2)
 def build_fleet(seed: int, sites: int) -> Fleet:
     """The whole org for ``seed`` with ``sites`` sites (immutable, so shared between simulators)."""
     org_id = make_uuid(seed, tag("org"))
