@@ -135,6 +135,11 @@ async def run(args: argparse.Namespace) -> int:
             print(f"org_id {running.simulator.org_id}", flush=True)
             print(f"base_url {running.base_url}", flush=True)
             await stop.wait()
+    except OSError as error:
+        print(
+            f"simulate: cannot listen on {args.host}:{args.port}: {error.strerror}", file=sys.stderr
+        )
+        return 1
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):

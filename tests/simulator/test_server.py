@@ -92,3 +92,14 @@ async def test_stats_count_per_endpoint_template_and_reset() -> None:
         async with client.session.get("/__sim/stats") as resp:
             stats = await resp.json()
         assert (stats["total_calls"], stats["calls"], stats["rate_limited"]) == (0, {}, 0)
+
+
+async def test_run_reports_a_busy_port_and_bad_values(capsys: pytest.CaptureFixture[str]) -> None:
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    async with simulator(SimConfig(sites=1)) as (running, _):
+        busy = parser.parse_args(["--sites", "1", "--port", str(running.port)])
+        assert await run(busy) == 1
+    assert f"cannot listen on 127.0.0.1:{running.port}" in capsys.readouterr().err
+    assert await run(parser.parse_args(["--sites", "-3"])) == 2
+    assert "sites must not be negative" in capsys.readouterr().err
