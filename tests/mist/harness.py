@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
 import aiohttp
+from aiohttp import web
 
 from exporter.clock import Clock
 from exporter.config import MistConfig, Timeouts
@@ -79,3 +80,20 @@ async def clear_faults(sim: RunningSimulator) -> None:
 async def sim_stats(sim: RunningSimulator) -> dict[str, Any]:
     stats: dict[str, Any] = await _admin(sim, "GET", "stats")
     return stats
+
+
+@asynccontextmanager
+async def loopback(
+    path: str, handler: Callable[[web.Request], Awaitable[web.Response]]
+) -> AsyncIterator[str]:
+    """A loopback HTTP server with one GET route, for answers the simulator never gives
+    (several orgs, lists without paging totals); yields its base URL."""
+    app = web.Application()
+    app.router.add_get(path, handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 import pytest
 from aiohttp import web
 
@@ -15,7 +12,7 @@ from exporter.mist.client import MistClient, OrgDiscoveryError
 from exporter.mist.endpoints import Paging
 from exporter.model import RequestEvent
 
-from .harness import HOUR_START, TOKEN, TOKEN_B, client_for, sim_stats, simulated
+from .harness import HOUR_START, TOKEN, TOKEN_B, client_for, loopback, sim_stats, simulated
 
 SIM_SLE = "/api/v1/sites/{site_id}/sle/{scope}/{scope_id}"
 
@@ -72,27 +69,6 @@ async def test_discovers_the_one_org_the_tokens_see() -> None:
     assert stats["by_token"] == {"token-0": 2, "token-1": 1}
 
 
-@asynccontextmanager
-async def self_endpoint(privileges: list[dict[str, str]]) -> AsyncIterator[str]:
-    """A loopback server answering ``/api/v1/self`` with ``privileges``: the simulator serves
-    one org only, and discovery must also handle tokens that see several or none."""
-
-    async def handle(request: web.Request) -> web.Response:
-        assert request.headers["Authorization"] == f"Token {TOKEN}"
-        return web.json_response({"email": "a@example.com", "privileges": privileges})
-
-    app = web.Application()
-    app.router.add_get("/api/v1/self", handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    finally:
-        await runner.cleanup()
-
-
 @pytest.mark.parametrize(
     ("privileges", "message"),
     [
@@ -111,7 +87,11 @@ async def self_endpoint(privileges: list[dict[str, str]]) -> AsyncIterator[str]:
 async def test_discovery_lists_the_orgs_when_not_exactly_one(
     privileges: list[dict[str, str]], message: str
 ) -> None:
-    async with self_endpoint(privileges) as base_url:
+    async def handle(request: web.Request) -> web.Response:
+        assert request.headers["Authorization"] == f"Token {TOKEN}"
+        return web.json_response({"email": "a@example.com", "privileges": privileges})
+
+    async with loopback("/api/v1/self", handle) as base_url:
         config = MistConfig(base_url=base_url, org_id=None, tokens=(TOKEN,))
         async with MistClient(config, clock=ManualClock()) as client:
             with pytest.raises(OrgDiscoveryError) as caught:
