@@ -34,9 +34,9 @@ CLOUD_HOSTS = (
 JOBS = ("inventory", "gateways", "wan_ports", "peer_paths", "org_sle", "alarms", "deep_dive")
 DEFAULT_INTERVALS = {
     "inventory": 1800.0,
-    "gateways": 60.0,
+    "gateways": 120.0,
     "wan_ports": 60.0,
-    "peer_paths": 120.0,
+    "peer_paths": 300.0,
     "org_sle": 600.0,
     "alarms": 60.0,
     "deep_dive": 1800.0,

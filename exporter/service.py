@@ -50,11 +50,15 @@ async def run_exporter(
     config: Config,
     args: argparse.Namespace,
     *,
-    simulated: bool = False,
     clock: Clock | None = None,
 ) -> int:
-    """Run until SIGINT/SIGTERM; exit 2 on a config problem found at start."""
+    """Run until SIGINT/SIGTERM; exit 2 on a config problem found at start.
+
+    The data is marked simulated (``mist_simulated 1``) when the simulator's documented demo
+    token is configured: no Mist cloud accepts it.
+    """
     clock = clock or SystemClock()
+    simulated = DEMO_TOKEN in config.mist.tokens
     listen = parse_listen_address(
         getattr(args, "listen_address", None) or config.web.listen_address,
         "--web.listen-address",
@@ -117,7 +121,8 @@ async def run_exporter(
 
 async def run_demo(config: Config, args: argparse.Namespace) -> int:
     """The simulator and the exporter in one process, the exporter pointed at the simulator."""
-    from exporter.simulator import SimConfig, serve as serve_simulator
+    from exporter.simulator import SimConfig
+    from exporter.simulator import serve as serve_simulator
 
     if args.sites < 0:
         raise ConfigError("--sites", "must be >= 0")
@@ -141,4 +146,4 @@ async def run_demo(config: Config, args: argparse.Namespace) -> int:
             "Ctrl-C to stop.",
             flush=True,
         )
-        return await run_exporter(demo, args, simulated=True)
+        return await run_exporter(demo, args)

@@ -11,12 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Container, Iterable, Sequence
 from typing import Any, ClassVar
 
 from exporter.collect.jobs import Context, Job
-from exporter.collect.plan import HEALTHY_REFRESH_SECONDS, Plan
+from exporter.collect.plan import DEEP_DIVE_CALLS_PER_PAIR as REFRESH_CALLS
+from exporter.collect.plan import DEEP_DIVE_DAILY_CALLS_PER_PAIR, HEALTHY_REFRESH_SECONDS, Plan
 from exporter.mist import endpoints as ep
 from exporter.mist import parse
 from exporter.mist.errors import MistError
@@ -32,6 +32,9 @@ from exporter.model import (
 log = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 86400.0
+HOUR = 3600.0
+# The first deep-dive of a pair also fetches the site's enabled metrics and the threshold.
+FIRST_CALLS = REFRESH_CALLS + DEEP_DIVE_DAILY_CALLS_PER_PAIR
 DAY = 86400.0
 CACHE_TTL = 7 * DAY
 KIND_TREND = "deepdive_trend"
@@ -119,17 +122,18 @@ def unpack_trend(data: Any) -> SummaryTrend:
         raise ValueError(f"not a packed trend: {exc}") from exc
 
 
-@dataclass(slots=True)
-class _Credit:
-    """A token bucket of calls for healthy-site deep-dives, refilled at the planned rate."""
-
-    calls: float = 0.0
-    at: float | None = None
-
-    def refill(self, now: float, per_hour: float) -> None:
-        if self.at is not None:
-            self.calls = min(self.calls + per_hour * (now - self.at) / 3600, per_hour)
-        self.at = now
+def affordable(
+    pairs: Sequence[Pair], known: Container[Pair], calls: float
+) -> tuple[list[Pair], float]:
+    """The leading ``pairs`` that ``calls`` pays for, and the calls left after them."""
+    chosen = []
+    for pair in pairs:
+        cost = REFRESH_CALLS if pair in known else FIRST_CALLS
+        if cost > calls:
+            break
+        chosen.append(pair)
+        calls -= cost
+    return chosen, calls
 
 
 class DeepDiveJob(Job):
@@ -139,31 +143,47 @@ class DeepDiveJob(Job):
 
     def __init__(self) -> None:
         self.plan: Plan | None = None
-        self._healthy = _Credit()
 
     def configure(self, plan: Plan) -> None:
         self.plan = plan
 
+    def allowance(self, ctx: Context, now: float) -> float:
+        """Calls deep-dives may spend now and keep this clock hour under the target share.
+
+        What the hour has left under the target, less what the periodic jobs are planned to
+        spend before the hour ends (Mist's budget resets on the clock hour).
+        """
+        if self.plan is None:
+            raise RuntimeError("the deep-dive job runs only once the scheduler has planned")
+        plan = self.plan
+        hour_left = (HOUR - now % HOUR) / HOUR
+        return (
+            ctx.client.calls_left()
+            - (plan.capacity_calls_per_hour - plan.target_calls_per_hour)
+            - plan.periodic_calls_per_hour * hour_left
+        )
+
     async def collect(self, ctx: Context) -> dict[str, Any]:
         now = ctx.clock.time()
+        calls = self.allowance(ctx, now)
         snapshot = ctx.publisher.snapshot
-        plan = self.plan
-        refresh = plan.degraded_refresh_seconds if plan else ctx.config.collect.intervals[self.name]
+        assert self.plan is not None
+        refresh = self.plan.degraded_refresh_seconds
         dives = {(d.site_id, d.sle): d for d in snapshot.deep_dives}
         degraded = degraded_pairs(
             snapshot.sle_scores, snapshot.worst_sites, ctx.config.collect.degraded_threshold
         )
         due = [p for p in degraded if p not in dives or now - dives[p].fetched_at >= refresh]
-        self._healthy.refill(now, plan.healthy_calls_per_hour if plan else 0.0)
+        chosen, calls = affordable(due, dives, calls)
+        # Healthy sites get what the degraded pairs will not need before the hour ends.
+        refreshes_left = math.floor((HOUR - now % HOUR) / refresh)
+        calls -= len(degraded) * REFRESH_CALLS * refreshes_left
         healthy_due = [
             p
             for p in healthy_pairs(snapshot.sle_scores, set(degraded))
             if p not in dives or now - dives[p].fetched_at >= HEALTHY_REFRESH_SECONDS
         ]
-        affordable = math.floor(self._healthy.calls / 4)
-        chosen_healthy = healthy_due[:affordable]
-        self._healthy.calls -= 4 * len(chosen_healthy)
-        pairs = due + chosen_healthy
+        pairs = chosen + affordable(healthy_due, dives, calls)[0]
         results = await asyncio.gather(
             *(self._dive(ctx, site, sle, now) for site, sle in pairs), return_exceptions=True
         )

@@ -31,6 +31,10 @@ class CountingClient:
         self._client = client
         self.calls = 0
 
+    def calls_left(self) -> int:
+        """Calls left this clock hour, all tokens together."""
+        return self._client.calls_left()
+
     async def get(self, endpoint: Endpoint, **params: Any) -> Any:
         self.calls += 1
         return await self._client.get(endpoint, **params)

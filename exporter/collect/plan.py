@@ -105,12 +105,16 @@ class Plan:
         return next(e for e in self.entries if e.job == job)
 
     @property
+    def periodic_calls_per_hour(self) -> float:
+        return sum(e.calls_per_hour for e in self.entries)
+
+    @property
     def deep_dive_calls_per_hour(self) -> float:
         return self.degraded_calls_per_hour + self.healthy_calls_per_hour
 
     @property
     def total_calls_per_hour(self) -> float:
-        return sum(e.calls_per_hour for e in self.entries) + self.deep_dive_calls_per_hour
+        return self.periodic_calls_per_hour + self.deep_dive_calls_per_hour
 
     @property
     def over_budget(self) -> bool:

@@ -1,6 +1,6 @@
 """What the fleet looks like at a given time: a pure function of the seed and the clock.
 
-Degradation episodes are drawn per site and clock hour; ports flap in 10-minute buckets;
+Degradation episodes last a few hours (each site's episode blocks start at its own hour); ports flap in 10-minute buckets;
 traffic follows a daily curve whose integral gives the byte counters since the last reboot.
 """
 
@@ -23,6 +23,12 @@ _DOWN_CHANCE = 0.12
 _DOWN_LOOKBACK_BLOCKS = 16  # 128 days: longer than the longest time between reboots
 _DOWN = tag("down")
 _WHAT = tag("what")
+_EPISODE = tag("episode")
+# An episode (other than a port down) lasts this many clock hours; a few percent of sites are
+# degraded at any time, a chronic site most of the time.
+EPISODE_HOURS = 4
+EPISODE_CHANCE = 0.04
+CHRONIC_EPISODE_CHANCE = 0.6
 _UNIT16 = 1.0 / (1 << 16)
 _UNIT24 = 1.0 / (1 << 24)
 
@@ -185,17 +191,18 @@ class World:
                     downs[hour] = (g, p, wan.key)
         return downs
 
-    def _episode(self, site: SiteSpec, hour: int, draw: int) -> Episode | None:
+    def _episode(self, site: SiteSpec, hour: int) -> Episode | None:
         down = self.downs(site.index, hour // DOWN_BLOCK_HOURS).get(hour)
         if down is not None:
             g, p, key = down
             return Episode(
                 WAN_LINK_HEALTH, "interface-port-down", between(0.2, 0.6, key, hour), g, p
             )
-        chance = 0.6 if site.chronic else 0.03
-        if draw * _UNIT16 >= chance:
+        block = (hour + site.key % EPISODE_HOURS) // EPISODE_HOURS
+        chance = CHRONIC_EPISODE_CHANCE if site.chronic else EPISODE_CHANCE
+        if (hash64(site.key, block, _EPISODE) >> 48) * _UNIT16 >= chance:
             return None
-        key = hash64(site.key, hour, _WHAT)
+        key = hash64(site.key, block, _WHAT)
         metric = weighted(
             ((WAN_LINK_HEALTH, 4), (GATEWAY_HEALTH, 2.5), (APPLICATION_HEALTH, 2.5)), key
         )
@@ -222,7 +229,7 @@ class World:
             major = names[((second >> (16 * i)) & 0xFF) % len(names)]
             minor = names[((second >> (16 * i + 8)) & 0xFF) % len(names)]
             minors.append((major, minor))
-        return SiteHour(total, baseline, tuple(minors), self._episode(site, hour, second >> 48))
+        return SiteHour(total, baseline, tuple(minors), self._episode(site, hour))
 
     def episode(self, site_index: int, hour: int) -> Episode | None:
         return self.site_hour(site_index, hour).episode

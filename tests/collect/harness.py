@@ -45,7 +45,8 @@ async def collection(
     config = config_for(base_url, org_id)
     if intervals:
         config = replace(
-            config, collect=replace(config.collect, intervals={**config.collect.intervals, **intervals})
+            config,
+            collect=replace(config.collect, intervals={**config.collect.intervals, **intervals}),
         )
     publisher = Publisher(clock=clock)
     async with MistClient(config.mist, clock=clock, store=store, backoff_base=0.01) as client:

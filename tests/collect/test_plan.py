@@ -49,7 +49,7 @@ def test_stretch_order_healthy_then_degraded_then_peer_paths() -> None:
     assert tight.healthy_calls_per_hour == 0
     assert tight.degraded_refresh_seconds > DEFAULT_INTERVALS["deep_dive"]
     assert tight.entry("peer_paths").interval_seconds == DEFAULT_INTERVALS["peer_paths"]
-    tighter = make_plan(shape, DEFAULT_INTERVALS, capacity_calls_per_hour=5000, budget_share=0.4)
+    tighter = make_plan(shape, DEFAULT_INTERVALS, capacity_calls_per_hour=5000, budget_share=0.3)
     assert tighter.degraded_refresh_seconds == 4 * DEFAULT_INTERVALS["deep_dive"]
     assert tighter.entry("peer_paths").interval_seconds > DEFAULT_INTERVALS["peer_paths"]
     assert tighter.entry("alarms").interval_seconds == DEFAULT_INTERVALS["alarms"]

@@ -12,22 +12,19 @@ from prometheus_client.parser import text_string_to_metric_families
 from exporter.config import DEMO_TOKEN
 from exporter.metrics.catalogue import METRICS
 from exporter.simulator import SimConfig, serve
-from tests.support.processes import Process, exporter_env, start_exporter
-
-FAMILY_SUFFIXES = ("_total", "_info")
+from tests.support.processes import exporter_env, start_exporter, wait_http
 
 
-async def wait_ready(session: aiohttp.ClientSession, proc: Process, timeout: float = 60) -> None:
-    for _ in range(int(timeout * 10)):
-        assert proc.popen.poll() is None, proc.log()
-        try:
-            async with session.get(f"{proc.url}/readyz") as response:
-                if response.status == 200:
-                    return
-        except aiohttp.ClientConnectionError:
-            pass
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"exporter not ready:\n{proc.log()}")
+def missing(body: str) -> list[str]:
+    """Catalogue families absent from ``body`` or without samples (errors may be none)."""
+    families = {f.name: f for f in text_string_to_metric_families(body)}
+    absent = []
+    for metric in METRICS:
+        name = metric.name.removesuffix("_total") if metric.type == "counter" else metric.name
+        family = families.get(name)
+        if family is None or (not family.samples and metric.name != "mist_collector_errors_total"):
+            absent.append(metric.name)
+    return absent
 
 
 async def scrape(session: aiohttp.ClientSession, url: str) -> str:
@@ -40,34 +37,31 @@ async def test_exporter_serves_every_family_matching_the_simulator(tmp_path: Pat
     config = tmp_path / "config.yml"
     config.write_text("collect: {intervals: {deep_dive: 60}}\n", encoding="utf-8")
     async with serve(SimConfig(sites=120, seed=4), port=0) as sim:
-        proc = start_exporter(
-            tmp_path, exporter_env(sim.base_url), args=["--config", str(config)]
-        )
+        proc = start_exporter(tmp_path, exporter_env(sim.base_url), args=["--config", str(config)])
         try:
             async with aiohttp.ClientSession() as session:
-                await wait_ready(session, proc)
-                for _ in range(100):
+                await asyncio.to_thread(wait_http, f"{proc.url}/readyz", timeout=60, process=proc)
+                for _ in range(300):
                     body = await scrape(session, f"{proc.url}/metrics")
-                    if "mist_site_sle_distribution" in body:
+                    if not missing(body):
                         break
                     await asyncio.sleep(0.2)
                 page = await scrape(session, f"{proc.url}/")
                 truth = sim.simulator.truth()
         finally:
             assert proc.stop() == 0
+    assert missing(body) == []
     families = {f.name: f for f in text_string_to_metric_families(body)}
-    for metric in METRICS:
-        name = metric.name.removesuffix("_total") if metric.type == "counter" else metric.name
-        assert name in families, f"{metric.name} missing from /metrics"
-        if metric.name not in ("mist_collector_errors_total",):
-            assert families[name].samples, f"{metric.name} has no samples"
     samples = Counter(s.name for f in families.values() for s in f.samples)
     assert samples["mist_wan_port_up"] == len(truth.wan_ports)
     assert samples["mist_wan_port_info"] == len(truth.wan_ports)
     assert samples["mist_gateway_up"] == len(truth.gateways)
     assert samples["mist_site_info"] == len(truth.sites)
     assert samples["mist_vpn_peer_path_up"] == len(truth.peer_paths)
-    up = {s.labels["port_id"] + s.labels["gateway_mac"]: s.value for s in families["mist_wan_port_up"].samples}
+    up = {
+        s.labels["port_id"] + s.labels["gateway_mac"]: s.value
+        for s in families["mist_wan_port_up"].samples
+    }
     assert set(up.values()) <= {0.0, 1.0}
     for sample in families["mist_site_sle_ratio"].samples:
         assert 0.0 <= sample.value <= 1.0

@@ -24,6 +24,9 @@ Query = Callable[[str], Awaitable[list[Json]]]
 
 # Sites whose dashboards have the most to show, best first: deep-dived and degraded with alarms.
 SITE_PREFERENCES = (
+    "count by (site_id) (mist_site_sle_impacted_interface_degraded_minutes > 0)"
+    " and on (site_id) count by (site_id) (mist_alarms > 0)",
+    "count by (site_id) (mist_site_sle_impacted_interface_degraded_minutes > 0)",
     "count by (site_id) (mist_site_sle_classifier_degraded_minutes > 0)"
     " and on (site_id) count by (site_id) (mist_alarms > 0)",
     "count by (site_id) (mist_site_sle_classifier_degraded_minutes > 0)",

@@ -92,10 +92,15 @@ def write_config(
     listen: str,
     alertmanager: str | None = None,
     interval: str = "1s",
+    alert_for: str | None = None,
     config: Path = PROMETHEUS_YML,
     rules_dir: Path = RULES_DIR,
 ) -> Path:
-    """Writes the test variant of ``config`` and its rule files into ``workdir``."""
+    """Writes the test variant of ``config`` and its rule files into ``workdir``.
+
+    ``alert_for`` replaces every alert's ``for`` hold, so that a test sees alerts fire in
+    seconds rather than minutes; the expressions stay exactly as shipped.
+    """
     conf: Json = yaml.safe_load(config.read_text())
     conf["global"].update(
         scrape_interval=interval, evaluation_interval=interval, scrape_timeout=interval
@@ -106,6 +111,9 @@ def write_config(
         content: Json = yaml.safe_load(path.read_text())
         for group in content["groups"]:
             group.pop("interval", None)
+            for rule in group["rules"]:
+                if alert_for is not None and "alert" in rule and "for" in rule:
+                    rule["for"] = alert_for
         (rules_out / path.name).write_text(yaml.safe_dump(content, sort_keys=False))
     conf["rule_files"] = [str(rules_out / "*.yml")]
     if alertmanager:
@@ -130,6 +138,7 @@ async def running_prometheus(
     *,
     alertmanager: str | None = None,
     interval: str = "1s",
+    alert_for: str | None = None,
     ready_timeout: float = 30.0,
 ) -> AsyncIterator[Prometheus]:
     """Starts Prometheus scraping the exporter at ``target`` (``host:port``); stops it on exit."""
@@ -137,7 +146,12 @@ async def running_prometheus(
     workdir.mkdir()
     listen = f"127.0.0.1:{free_port()}"
     config = write_config(
-        workdir, target=target, listen=listen, alertmanager=alertmanager, interval=interval
+        workdir,
+        target=target,
+        listen=listen,
+        alertmanager=alertmanager,
+        interval=interval,
+        alert_for=alert_for,
     )
     log_path = workdir / "prometheus.log"
     with log_path.open("wb") as log:
