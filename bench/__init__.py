@@ -1,0 +1,1 @@
+"""Benchmarks of the exporter at the reference scale: ``python -m bench [NAME ...] [--quick]``."""

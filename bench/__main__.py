@@ -1,0 +1,47 @@
+"""``python -m bench [NAME ...] [--quick] [--results DIR]``: run benchmarks, print, save JSON."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bench import cold_start, memory, scrape, steady_state, warm_restart
+from bench.report import Report
+
+BENCHMARKS: dict[str, Callable[..., Report]] = {
+    "cold_start": cold_start.run,
+    "steady_state": steady_state.run,
+    "scrape": scrape.run,
+    "memory": memory.run,
+    "warm_restart": warm_restart.run,
+}
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "names", nargs="*", metavar="NAME", help=f"benchmarks to run: {', '.join(BENCHMARKS)}"
+    )
+    parser.add_argument("--quick", action="store_true", help="a small, fast smoke run")
+    parser.add_argument(
+        "--results", type=Path, default=RESULTS, help=f"JSON output directory (default {RESULTS})"
+    )
+    args = parser.parse_args(argv)
+    unknown = [n for n in args.names if n not in BENCHMARKS]
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(unknown)}; use {', '.join(BENCHMARKS)}")
+    for name in args.names or list(BENCHMARKS):
+        started = time.perf_counter()
+        report = BENCHMARKS[name](quick=args.quick)
+        path = report.write(args.results, quick=args.quick)
+        print(report.table(), flush=True)
+        print(f"({name}: {time.perf_counter() - started:.0f} s, {path})\n", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

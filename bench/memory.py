@@ -1,0 +1,93 @@
+"""Memory: peak RSS of a fresh process holding a snapshot after one /metrics render.
+
+Each measurement is its own process (``bench.memory_probe``), so peaks do not mix: the
+synthetic reference org at 3208 and 32,080 sites, and a snapshot collected from the simulator
+(every job once, deep-dives included) at 3208 sites, to show how the cost grows with the org.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bench.report import Report
+from bench.stack import SITES
+from tests.support.processes import simulator_process
+
+
+def probe(source: str, sites: int, sim_url: str | None = None) -> dict[str, Any]:
+    args = [sys.executable, "-m", "bench.memory_probe", "--source", source, "--sites", str(sites)]
+    out = subprocess.run(
+        [*args, *(["--sim-url", sim_url] if sim_url else [])],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    result: dict[str, Any] = json.loads(out.stdout)
+    return result
+
+
+def measure(quick: bool) -> list[dict[str, Any]]:
+    small, large = (20, 200) if quick else (SITES, 10 * SITES)
+    results = [probe("reference", small), probe("reference", large)]
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp,
+        simulator_process(Path(tmp), sites=small, seed=1) as sim,
+    ):
+        results.append(probe("simulated", small, sim.url))
+    return results
+
+
+def mib(kib: int) -> float:
+    return kib / 1024
+
+
+def run(*, quick: bool = False) -> Report:
+    probes = measure(quick)
+    small, large = probes[0], probes[1]
+    growth = (large["rendered"]["peak_kib"] - small["rendered"]["peak_kib"]) / (
+        large["sites"] - small["sites"]
+    )
+    data = {"probes": probes, "peak_kib_per_extra_site": growth}
+    rows = tuple(
+        (
+            p["source"],
+            p["sites"],
+            p["counts"]["wan_ports"],
+            mib(p["imported"]["current_kib"]),
+            mib(p["snapshot"]["current_kib"]),
+            mib(p["rendered"]["current_kib"]),
+            mib(p["rendered"]["peak_kib"]),
+            p["bytes"] / 2**20,
+            p["render_seconds"],
+        )
+        for p in probes
+    )
+    notes = (
+        f"Peak RSS grows by {growth:,.1f} KiB per site between {small['sites']:,} and "
+        f"{large['sites']:,} sites (the reference org). RSS in MiB; the render is the text "
+        "body and its gzip, cached as the exporter keeps them.",
+    )
+    return Report(
+        name="memory",
+        title="Memory",
+        columns=(
+            "snapshot",
+            "sites",
+            "WAN ports",
+            "RSS after imports",
+            "RSS holding snapshot",
+            "RSS after render",
+            "peak RSS",
+            "body (MiB)",
+            "render (s)",
+        ),
+        rows=rows,
+        data=data,
+        notes=notes,
+    )

@@ -1,0 +1,86 @@
+"""Every benchmark in its ``--quick`` form, so none can rot: it runs and writes sane JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from bench.__main__ import BENCHMARKS, main
+
+MACHINE_KEYS = {"nproc", "cpu_model", "memory_gib", "python", "platform", "load_average_1m"}
+
+
+def load(results: Path, name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((results / f"{name}.json").read_text(encoding="utf-8"))
+    assert data["benchmark"] == name
+    assert data["quick"] is True
+    assert data["machine"].keys() >= MACHINE_KEYS
+    assert data["machine"]["nproc"] >= 1
+    return data
+
+
+def test_every_benchmark_runs_quick_and_writes_its_json(tmp_path: Path, capsys: Any) -> None:
+    assert main(["--quick", "--results", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert {p.stem for p in tmp_path.glob("*.json")} == set(BENCHMARKS)
+    for title in ("Cold start", "Steady state", "Scrape", "Memory", "Warm restart"):
+        assert f"## {title}" in printed
+
+    cold = load(tmp_path, "cold_start")
+    assert cold["sites"] == 20
+    assert set(cold["publish_seconds"]) == {
+        "inventory",
+        "gateways",
+        "wan_ports",
+        "peer_paths",
+        "org_sle",
+        "alarms",
+    }
+    assert 0 < max(cold["publish_seconds"].values()) == cold["seconds"]
+    assert cold["calls"] == sum(cold["calls_by_job"].values()) >= 7
+    assert cold["calls_by_job"]["discovery"] == 1
+    assert cold["without_deep_dive"]["calls"] == cold["calls"]
+    assert cold["rate_limited"] == 0
+    assert cold["process_to_ready_seconds"] > 0
+
+    steady = load(tmp_path, "steady_state")
+    assert steady["calls"] == sum(steady["calls_by_job"].values()) > 0
+    assert steady["runs_by_job"]["alarms"] > 1
+    assert steady["rate_limited"] == 0
+    assert 0 < steady["budget_share"] < 1
+    assert steady["degraded_pairs_all_hour_dived_twice"] <= steady["degraded_pairs_all_hour"]
+
+    scrape = load(tmp_path, "scrape")
+    for source in ("reference", "simulated"):
+        result = scrape[source]
+        assert result["series"] > 1000
+        assert abs(result["series"] - result["naive_series"]) < 100
+        for kind in ("exporter", "exporter_gzip", "naive"):
+            assert [p["scrapers"] for p in result["phases"][kind]] == [1, 10]
+            for p in result["phases"][kind]:
+                assert 0 < p["p50_seconds"] <= p["p99_seconds"] <= p["max_seconds"]
+        plain, gzipped = result["phases"]["exporter"][0], result["phases"]["exporter_gzip"][0]
+        assert gzipped["bytes"] < plain["bytes"]
+
+    memory = load(tmp_path, "memory")
+    small, large, collected = memory["probes"]
+    assert (small["sites"], large["sites"], collected["sites"]) == (20, 200, 20)
+    assert small["counts"]["wan_ports"] < large["counts"]["wan_ports"]
+    for probe in memory["probes"]:
+        assert probe["rendered"]["peak_kib"] >= probe["imported"]["peak_kib"] > 10_000
+        assert probe["gzip_bytes"] < probe["bytes"]
+
+    warm = load(tmp_path, "warm_restart")
+    assert set(warm["jobs_published"]) == {
+        "inventory",
+        "gateways",
+        "wan_ports",
+        "peer_paths",
+        "org_sle",
+        "alarms",
+        "deep_dive",
+    }
+    assert warm["calls_for_fresh_data"] == 0
+    assert 0 < warm["publish_seconds"] <= warm["first_scrape_seconds"]
+    assert warm["process_to_ready_seconds"] > 0
