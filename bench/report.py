@@ -27,7 +27,7 @@ class Report:
         """A Markdown table under the title, then the notes."""
         cells = [self.columns, *(tuple(_cell(v) for v in row) for row in self.rows)]
         widths = [max(len(str(row[i])) for row in cells) for i in range(len(self.columns))]
-        lines = [f"## {self.title}", ""]
+        lines = [f"### {self.title}", ""]
         for n, row in enumerate(cells):
             padded = (str(c).ljust(w) for c, w in zip(row, widths, strict=True))
             lines.append("| " + " | ".join(padded) + " |")

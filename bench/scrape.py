@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,6 +109,16 @@ def series_in(body: bytes) -> int:
     return sum(1 for line in body.splitlines() if line and not line.startswith(b"#"))
 
 
+def series_by_family(body: bytes) -> dict[str, int]:
+    """Series per sample name, most first."""
+    names = Counter(
+        line.partition(b"{")[0].partition(b" ")[0].decode()
+        for line in body.splitlines()
+        if line and not line.startswith(b"#")
+    )
+    return dict(names.most_common())
+
+
 def render_seconds(body: bytes) -> float:
     for line in body.splitlines():
         if line.startswith(b"mist_scrape_render_seconds "):
@@ -116,7 +127,7 @@ def render_seconds(body: bytes) -> float:
 
 
 async def measure_server(server: Server, quick: bool) -> dict[str, Any]:
-    fast, slow = ((3, 1), (1, 1)) if quick else ((200, 30), (5, 1))
+    fast, slow = ((3, 1), (1, 1)) if quick else ((50, 10), (5, 1))
     async with aiohttp.ClientSession(auto_decompress=False) as session:
         cpu0, t0 = cpu_seconds(server.pid), time.perf_counter()
         body = await scrape_once(session, server.exporter, TEXT)
@@ -144,6 +155,7 @@ async def measure_server(server: Server, quick: bool) -> dict[str, Any]:
     ]
     return {
         "series": series_in(body),
+        "series_by_name": series_by_family(body),
         "naive_series": series_in(naive_body),
         "naive_fill_seconds": server.naive_fill_seconds,
         "first_scrape": first,

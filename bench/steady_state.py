@@ -73,7 +73,7 @@ async def simulated_hour(sites: int, seconds: float) -> dict[str, Any]:
 
 
 def run(*, quick: bool = False) -> Report:
-    sites, seconds = (200, 900.0) if quick else (SITES, HOUR)
+    sites, seconds = (200, 300.0) if quick else (SITES, HOUR)
     data = asyncio.run(simulated_hour(sites, seconds))
     share = data["calls"] / BUDGET_PER_HOUR
     whole, twice = data["degraded_pairs_all_hour"], data["degraded_pairs_all_hour_dived_twice"]

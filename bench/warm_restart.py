@@ -121,7 +121,7 @@ def measure(sites: int, latency_ms: float, watch: float) -> dict[str, Any]:
 
 
 def run(*, quick: bool = False) -> Report:
-    sites, latency_ms, watch = (20, 5.0, 1.0) if quick else (SITES, LATENCY_MS, WATCH_SECONDS)
+    sites, latency_ms, watch = (20, 5.0, 0.5) if quick else (SITES, LATENCY_MS, WATCH_SECONDS)
     data = measure(sites, latency_ms, watch)
     data["target_seconds"] = TARGET_SECONDS
     data["met"] = {

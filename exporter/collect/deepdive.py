@@ -16,7 +16,13 @@ from typing import Any, ClassVar
 
 from exporter.collect.jobs import Context, Job
 from exporter.collect.plan import DEEP_DIVE_CALLS_PER_PAIR as REFRESH_CALLS
-from exporter.collect.plan import DEEP_DIVE_DAILY_CALLS_PER_PAIR, HEALTHY_REFRESH_SECONDS, Plan
+from exporter.collect.plan import (
+    DEEP_DIVE_DAILY_CALLS_PER_PAIR,
+    DEEP_DIVE_WAKE_SECONDS,
+    HEALTHY_REFRESH_SECONDS,
+    HEALTHY_SHARE_OF_LEFTOVER,
+    Plan,
+)
 from exporter.mist import endpoints as ep
 from exporter.mist import parse
 from exporter.mist.errors import MistError
@@ -122,6 +128,11 @@ def unpack_trend(data: Any) -> SummaryTrend:
         raise ValueError(f"not a packed trend: {exc}") from exc
 
 
+def refreshes_before(fetched_at: float, refresh: float, end: float) -> int:
+    """How many more times a pair fetched at ``fetched_at`` comes due before ``end``."""
+    return max(0, math.ceil((end - fetched_at) / refresh) - 1)
+
+
 def affordable(
     pairs: Sequence[Pair], known: Container[Pair], calls: float
 ) -> tuple[list[Pair], float]:
@@ -176,14 +187,30 @@ class DeepDiveJob(Job):
         due = [p for p in degraded if p not in dives or now - dives[p].fetched_at >= refresh]
         chosen, calls = affordable(due, dives, calls)
         # Healthy sites get what the degraded pairs will not need before the hour ends.
-        refreshes_left = math.floor((HOUR - now % HOUR) / refresh)
-        calls -= len(degraded) * REFRESH_CALLS * refreshes_left
+        fetched = dict.fromkeys(chosen, now) | {
+            p: dives[p].fetched_at for p in degraded if p in dives
+        }
+        calls -= REFRESH_CALLS * sum(
+            refreshes_before(fetched[p], refresh, now - now % HOUR + HOUR) for p in fetched
+        )
         healthy_due = [
             p
             for p in healthy_pairs(snapshot.sle_scores, set(degraded))
             if p not in dives or now - dives[p].fetched_at >= HEALTHY_REFRESH_SECONDS
         ]
-        pairs = chosen + affordable(healthy_due, dives, calls)[0]
+        # ... spread over the rest of the hour, so that estimates that were off cannot starve it.
+        hour_left = HOUR - now % HOUR
+        pace = min(1.0, DEEP_DIVE_WAKE_SECONDS / hour_left)
+        healthy = affordable(healthy_due, dives, calls * pace * HEALTHY_SHARE_OF_LEFTOVER)[0]
+        pairs = chosen + healthy
+        log.debug(
+            "deep-dive: %d degraded (%d due, %d affordable), %d healthy; %.0f calls left",
+            len(degraded),
+            len(due),
+            len(chosen),
+            len(healthy),
+            calls,
+        )
         results = await asyncio.gather(
             *(self._dive(ctx, site, sle, now) for site, sle in pairs), return_exceptions=True
         )

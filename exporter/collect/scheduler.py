@@ -19,7 +19,13 @@ from exporter.clock import Clock
 from exporter.collect.alarms import AlarmsJob
 from exporter.collect.deepdive import DeepDiveErrors, DeepDiveJob, degraded_pairs
 from exporter.collect.jobs import Context, CountingClient, Job, periodic_jobs
-from exporter.collect.plan import WAN_SLE_METRICS, OrgShape, Plan, make_plan
+from exporter.collect.plan import (
+    DEEP_DIVE_WAKE_SECONDS,
+    WAN_SLE_METRICS,
+    OrgShape,
+    Plan,
+    make_plan,
+)
 from exporter.collect.publisher import Publisher
 from exporter.config import Config
 from exporter.mist.client import MistClient
@@ -100,9 +106,7 @@ class Scheduler:
         hourly = plan.per_collector()
         for name in self.jobs:
             interval = (
-                plan.entry(name).interval_seconds
-                if name != "deep_dive"
-                else self.config.collect.intervals[name] / 6
+                plan.entry(name).interval_seconds if name != "deep_dive" else DEEP_DIVE_WAKE_SECONDS
             )
             self._status[name] = replace(
                 self._status[name],

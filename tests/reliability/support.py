@@ -1,0 +1,145 @@
+"""Shared by the reliability tests: an exporter config, scrapes, and waiting on conditions."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import aiohttp
+import yaml
+from prometheus_client.parser import text_string_to_metric_families
+
+from exporter.config import JOBS
+from tests.support.processes import Process
+
+T = TypeVar("T")
+Labels = frozenset[tuple[str, str]]
+
+
+def write_config(
+    path: Path,
+    *,
+    interval: float = 5.0,
+    slow: Mapping[str, float] | None = None,
+    read_timeout: float = 30.0,
+    max_retries: int = 1,
+    alarm_window_seconds: float = 86400.0,
+    calls_per_hour: int = 20_000,
+) -> Path:
+    """A config with every job but the deep-dive on ``interval`` (``slow`` overrides)."""
+    intervals = dict.fromkeys(JOBS, interval) | {"deep_dive": 1800.0} | dict(slow or {})
+    data = {
+        "mist": {
+            "timeouts": {"connect": 2.0, "read": read_timeout, "total": read_timeout * 3},
+            "max_retries": max_retries,
+            "calls_per_hour": calls_per_hour,
+        },
+        "collect": {
+            "intervals": intervals,
+            "alarm_window_seconds": alarm_window_seconds,
+            "deep_dive_days": 1,
+        },
+    }
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+@dataclass(frozen=True, slots=True)
+class Scrape:
+    """One /metrics answer as {(sample name, labels): value}."""
+
+    samples: Mapping[tuple[str, Labels], float]
+
+    @classmethod
+    def parse(cls, body: str) -> Scrape:
+        samples = {
+            (s.name, frozenset(s.labels.items())): s.value
+            for family in text_string_to_metric_families(body)
+            for s in family.samples
+        }
+        return cls(samples)
+
+    def value(self, name: str, **labels: str) -> float | None:
+        return self.samples.get((name, frozenset(labels.items())))
+
+    def series(self, name: str) -> dict[Labels, float]:
+        return {labels: v for (n, labels), v in self.samples.items() if n == name}
+
+    def collector(self, name: str, collector: str) -> float | None:
+        return self.value(name, collector=collector)
+
+    def errors(self, collector: str) -> float:
+        return self.collector("mist_collector_errors_total", collector) or 0.0
+
+    def last_success(self, collector: str) -> float | None:
+        return self.collector("mist_collector_last_success_timestamp_seconds", collector)
+
+
+async def fetch(session: aiohttp.ClientSession, url: str) -> str:
+    async with session.get(url) as response:
+        assert response.status == 200, f"{url}: HTTP {response.status}"
+        return await response.text()
+
+
+async def scrape(session: aiohttp.ClientSession, base: str) -> Scrape:
+    return Scrape.parse(await fetch(session, f"{base}/metrics"))
+
+
+async def until(
+    probe: Callable[[], Awaitable[T]],
+    done: Callable[[T], bool],
+    *,
+    within: float,
+    what: str,
+    every: float = 0.25,
+) -> T:
+    """Call ``probe`` until ``done`` holds for its result; TimeoutError naming ``what``."""
+    deadline = time.monotonic() + within
+    while True:
+        result = await probe()
+        if done(result):
+            return result
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not within {within:.0f} s: {what}")
+        await asyncio.sleep(every)
+
+
+_ROW = re.compile(r"<tr><td>([^<]*)</td>(.*?)</tr>")
+_CELL = re.compile(r"<td>(.*?)</td>")
+
+
+def status_rows(page: str) -> dict[str, list[str]]:
+    """The status page's collector table: collector -> its other cells (HTML-escaped text)."""
+    return {m.group(1): _CELL.findall(m.group(2)) for m in _ROW.finditer(page)}
+
+
+def last_error(page: str, collector: str) -> str | None:
+    """The "last error" cell of ``collector`` on the status page (None when "-")."""
+    cells = status_rows(page).get(collector)
+    if cells is None:
+        raise AssertionError(f"collector {collector} is not on the status page")
+    return None if cells[3] == "-" else cells[3]
+
+
+async def wait_ready(
+    session: aiohttp.ClientSession, proc: Process, *, path: str = "/readyz", within: float = 60.0
+) -> None:
+    """Poll ``path`` of a starting process until it answers 200; fail early if it exits."""
+    deadline = time.monotonic() + within
+    while True:
+        if proc.popen.poll() is not None:
+            raise AssertionError(f"process exited {proc.popen.returncode}:\n{proc.log()}")
+        try:
+            async with session.get(f"{proc.url}{path}") as response:
+                if response.status == 200:
+                    return
+        except aiohttp.ClientConnectionError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{proc.url}{path} not ready within {within:.0f} s")
+        await asyncio.sleep(0.1)
