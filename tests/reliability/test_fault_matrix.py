@@ -44,6 +44,11 @@ class Case:
     extra: dict[str, Any] = field(default_factory=dict)
     read_timeout: float = 10.0
 
+    @property
+    def name(self) -> str:
+        status = self.extra.get("status")
+        return self.mode if status is None else f"{self.mode}-{status}"
+
 
 CASES = (
     Case(
@@ -67,7 +72,8 @@ CASES = (
     ),
     Case("malformed", "wan_ports", "*/stats/ports/search", "mist_wan_port_up", "malformed JSON"),
     Case("truncated", "gateways", "*/stats/devices", "mist_gateway_up", "malformed JSON"),
-    Case("html", "alarms", "*/alarms/search", "mist_alarms", "HTML page"),
+    Case("html", "alarms", "*/alarms/search", "mist_alarms", "HTTP 502"),
+    Case("html", "inventory", "*/sites", "mist_site_info", "HTML page", {"status": 200}),
     Case(
         "missing_fields",
         "wan_ports",
@@ -92,7 +98,7 @@ class Outcome:
 async def _run_case(case: Case, seed: int, tmp_path: Path) -> Outcome:
     outcome = Outcome()
     config = write_config(
-        tmp_path / f"{case.mode}.yml", read_timeout=case.read_timeout, max_retries=1
+        tmp_path / f"{case.name}.yml", read_timeout=case.read_timeout, max_retries=1
     )
     sim_config = SimConfig(sites=10, seed=seed, calls_per_hour=20_000)
     async with serve(sim_config) as sim, aiohttp.ClientSession() as session:
@@ -189,7 +195,7 @@ async def _run_all(tmp_path: Path) -> dict[str, Outcome]:
     outcomes = await asyncio.gather(
         *(_run_case(case, seed, tmp_path) for seed, case in enumerate(CASES, start=1))
     )
-    return {case.mode: outcome for case, outcome in zip(CASES, outcomes, strict=True)}
+    return {case.name: outcome for case, outcome in zip(CASES, outcomes, strict=True)}
 
 
 @pytest.fixture(scope="module")
@@ -197,7 +203,7 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
     return asyncio.run(_run_all(tmp_path_factory.mktemp("faults")))
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.mode for c in CASES])
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_fault_keeps_data_reports_and_recovers(case: Case, outcomes: dict[str, Outcome]) -> None:
-    outcome = outcomes[case.mode]
+    outcome = outcomes[case.name]
     assert outcome.problems == [], "\n".join(outcome.problems)
