@@ -1,7 +1,7 @@
 """A fresh process that holds one snapshot and renders /metrics once, then reports its memory.
 
 ``python -m bench.memory_probe --source reference --sites 3208`` prints one JSON line: peak RSS
-(``ru_maxrss``) after the imports, after the snapshot is built (or collected from
+(``VmHWM``) after the imports, after the snapshot is built (or collected from
 ``--sim-url``) and after one render of the text and gzip bodies, with the current RSS beside.
 """
 
@@ -11,7 +11,6 @@ import argparse
 import asyncio
 import gc
 import json
-import os
 import resource
 import sys
 from collections.abc import Sequence
@@ -22,14 +21,24 @@ from exporter.metrics.render import Format, MetricsRenderer
 from exporter.metrics.requests import RequestRecorder
 from tests.support.snapshots import StaticSource, healthy_status
 
-PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
-
 
 def rss_kib() -> dict[str, int]:
-    """Peak and current resident set size of this process, KiB."""
-    with open("/proc/self/statm", encoding="ascii") as statm:
-        current = int(statm.read().split()[1]) * PAGE_KIB
-    return {"peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "current_kib": current}
+    """Peak (``VmHWM``) and current (``VmRSS``) resident set size of this process, KiB.
+
+    ``ru_maxrss`` is kept beside them but is not this process's own peak: Linux carries the
+    parent's peak over ``fork`` and ``exec``, so it reads as the benchmark runner's.
+    """
+    status = {}
+    with open("/proc/self/status", encoding="ascii") as lines:
+        for line in lines:
+            name, _, value = line.partition(":")
+            if name in ("VmHWM", "VmRSS"):
+                status[name] = int(value.split()[0])
+    return {
+        "peak_kib": status["VmHWM"],
+        "current_kib": status["VmRSS"],
+        "ru_maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    }
 
 
 async def probe(source: str, sites: int, sim_url: str | None) -> dict[str, Any]:

@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 DOWN_ERRORS = (RedisError, OSError)
+MAX_CONNECTIONS = 32
+POOL_WAIT_SECONDS = 10.0
 _GLOB = str.maketrans({c: "\\" + c for c in "*?[]\\"})
 
 
@@ -66,13 +68,18 @@ class RedisStore:
         self._url = redact_url(url)
         self._namespace = f"{prefix}:v1:{org_id}:"
         self._clock = clock
-        self._redis = redis.Redis.from_url(
+        # Bursts (a deep-dive of hundreds of pairs) wait for a free connection instead of
+        # failing with "Too many connections", which would look like Redis going down.
+        pool = redis.BlockingConnectionPool.from_url(
             url,
+            max_connections=MAX_CONNECTIONS,
+            timeout=POOL_WAIT_SECONDS,
             decode_responses=True,
             socket_timeout=socket_timeout,
             socket_connect_timeout=socket_timeout,
             retry=Retry(NoBackoff(), 0),
         )
+        self._redis = redis.Redis.from_pool(pool)
         self._memory = MemoryStore(clock)
         self._retry_initial = retry_initial
         self._retry_max = retry_max
