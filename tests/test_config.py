@@ -126,7 +126,7 @@ def test_check_config_redacts_secrets(
     shown = json.loads(out)
     assert TOKEN not in out
     assert "hunter2secret" not in out
-    assert shown["mist"]["tokens"] == ["tok-...(38 chars)"]
+    assert shown["mist"]["tokens"] == ["tok-...(40 chars)"]
     assert shown["state"]["redis_url"] == "redis://:***@127.0.0.1:6379/0"
 
 

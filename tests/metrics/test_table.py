@@ -19,16 +19,8 @@ from exporter.metrics.table import (
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def table_file() -> Path:
-    """README.md once the lead has moved the table there, else the section draft."""
-    readme = ROOT / "README.md"
-    if readme.exists() and table_between_markers(readme.read_text(encoding="utf-8")) is not None:
-        return readme
-    return ROOT / "docs" / "readme" / "metrics.md"
-
-
 def test_documented_table_matches_the_catalogue() -> None:
-    path = table_file()
+    path = ROOT / "README.md"
     documented = table_between_markers(path.read_text(encoding="utf-8"))
     assert documented == metrics_table(), (
         f"{path.relative_to(ROOT)} drifted: run python -m exporter.metrics.table --write {path}"

@@ -10,6 +10,7 @@ from exporter.config import MistConfig
 from exporter.mist import endpoints as ep
 from exporter.mist.client import MistClient, OrgDiscoveryError
 from exporter.mist.endpoints import Paging
+from exporter.mist.parse import sle_name
 from exporter.model import RequestEvent
 
 from .harness import HOUR_START, TOKEN, TOKEN_B, client_for, loopback, sim_stats, simulated
@@ -43,7 +44,7 @@ async def test_every_single_call_endpoint_answers() -> None:
             classifiers = await client.get(ep.SLE_CLASSIFIERS, site_id=site_id, metric=metric)
         stats = await sim_stats(sim)
     assert site_id in {row["site_id"] for row in worst["results"]}
-    assert metric in metrics["enabled"]
+    assert metric in {sle_name(m) for m in metrics["enabled"]}
     assert all(isinstance(body, dict) and body for body in deep.values())
     assert deep["sle_summary_trend"]["sle"]["samples"]
     assert deep["sle_impacted_gateways"]["gateways"]

@@ -169,7 +169,9 @@ async def test_summary_trend_classifiers_add_up_to_the_degraded_minutes() -> Non
                 end=int(T0 + 3600),
             )
             assert whole["sle"]["samples"]["total"][:-1] == samples["total"][:-1]
-            assert whole["sle"]["samples"]["total"][-1] == pytest.approx(2 * samples["total"][-1], abs=0.01)
+            assert whole["sle"]["samples"]["total"][-1] == pytest.approx(
+                2 * samples["total"][-1], abs=0.01
+            )
             for i, degraded in enumerate(samples["degraded"]):
                 parts = sum(c["samples"]["degraded"][i] for c in trend["classifiers"])
                 assert parts == pytest.approx(degraded, abs=0.01)

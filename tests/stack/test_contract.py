@@ -24,7 +24,7 @@ VALUES = {
     "group": "infrastructure",
 }
 ALERTS = promql.alerting_rules()
-RUNBOOK = REPO / "docs" / "readme" / "stack.md"
+RUNBOOK = REPO / "README.md"
 RUNBOOK_BASE = "https://github.com/mist-wan-exporter/mist-wan-exporter/blob/main/README.md#"
 
 
