@@ -67,7 +67,8 @@ async def run_exporter(
     try:
         org_id = await _discover(config, clock)
     except OrgDiscoveryError as exc:
-        print(f"mist-wan-exporter: MIST_ORG_ID: {exc}", file=sys.stderr)
+        reason = str(exc).removeprefix(f"{exc.endpoint}: ")
+        print(f"mist-wan-exporter: MIST_ORG_ID: {reason}", file=sys.stderr)
         return EXIT_CONFIG
     except MistError as exc:
         print(f"mist-wan-exporter: cannot reach Mist to find the org: {exc}", file=sys.stderr)

@@ -221,7 +221,10 @@ class Scheduler:
             parts = await job.collect(ctx)
         except DeepDiveErrors as exc:
             parts, error = exc.parts, exc
-        except (MistError, ValueError, KeyError, TypeError) as exc:
+        except MistError as exc:
+            error = exc
+        except Exception as exc:  # a bug must not stop the other jobs: record it, retry later
+            log.exception("collector %s raised an unexpected error", job.name)
             error = exc
         duration = self.clock.monotonic() - t0
         if parts is not None:

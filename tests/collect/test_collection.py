@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from typing import Any
 
 import pytest
 
 from exporter.clock import ManualClock
+from exporter.collect.jobs import Context, Job
 from exporter.collect.scheduler import KIND_JOB
 from exporter.config import StateConfig
 from exporter.simulator import SimConfig, serve
@@ -212,3 +214,34 @@ async def test_simulated_hour_stays_under_budget_and_dives_degraded_pairs_twice(
     assert len(degraded_all_hour) >= 0.02 * 3208
     for pair in degraded_all_hour:
         assert len(dives[pair]) >= 2, pair
+
+
+class BrokenJob(Job):
+    """A job with a bug: it must not stop the others."""
+
+    name = "peer_paths"
+    outputs = ("peer_paths",)
+
+    async def collect(self, ctx: Context) -> dict[str, Any]:
+        raise RuntimeError("bug")
+
+
+async def test_a_failing_job_is_recorded_and_the_others_carry_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock = ManualClock(START)
+    async with serve(SimConfig(sites=50, seed=2), clock=clock) as sim:
+        org = sim.simulator.org_id
+        store = MemoryStore(clock)
+        async with collection(sim.base_url, org, store, clock) as stack:
+            stack.scheduler.jobs["peer_paths"] = BrokenJob()
+            await stack.scheduler.tick()
+            statuses = {s.collector: s for s in stack.scheduler.statuses()}
+            snap = stack.publisher.snapshot
+    broken = statuses["peer_paths"]
+    assert broken.errors_total == 1
+    assert broken.last_error == "RuntimeError: bug"
+    assert (broken.next_run or 0) > START
+    assert "peer_paths" not in snap.published
+    assert {"inventory", "gateways", "wan_ports", "alarms", "org_sle"} <= snap.published
+    assert "collector peer_paths raised an unexpected error" in caplog.text
