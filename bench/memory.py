@@ -1,8 +1,8 @@
 """Memory: peak RSS of a fresh process holding a snapshot after one /metrics render.
 
 Each measurement is its own process (``bench.memory_probe``), so peaks do not mix: the
-synthetic reference org at 3208 and 32,080 sites, and a snapshot collected from the simulator
-(every job once, deep-dives included) at 3208 sites, to show how the cost grows with the org.
+synthetic reference org, and a snapshot collected from the simulator by one run of every job,
+each at 3208 and at 32,080 sites, to show how the cost grows with the org.
 """
 
 from __future__ import annotations
@@ -33,14 +33,22 @@ def probe(source: str, sites: int, sim_url: str | None = None) -> dict[str, Any]
 
 
 def measure(quick: bool) -> list[dict[str, Any]]:
-    small, large = (20, 200) if quick else (SITES, 10 * SITES)
-    results = [probe("reference", small), probe("reference", large)]
-    with (
-        tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp,
-        simulator_process(Path(tmp), sites=small, seed=1) as sim,
-    ):
-        results.append(probe("simulated", small, sim.url))
+    """The reference org, then a collected one, at the reference size and at 10x."""
+    sizes = (20, 200) if quick else (SITES, 10 * SITES)
+    results = [probe("reference", sites) for sites in sizes]
+    for sites in sizes:
+        with (
+            tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp,
+            simulator_process(Path(tmp), sites=sites, seed=1) as sim,
+        ):
+            results.append(probe("simulated", sites, sim.url))
     return results
+
+
+def growth(small: dict[str, Any], large: dict[str, Any]) -> float:
+    """Peak KiB per extra site from ``small`` to ``large``."""
+    extra = large["rendered"]["peak_kib"] - small["rendered"]["peak_kib"]
+    return float(extra / (large["sites"] - small["sites"]))
 
 
 def mib(kib: int) -> float:
@@ -49,16 +57,14 @@ def mib(kib: int) -> float:
 
 def run(*, quick: bool = False) -> Report:
     probes = measure(quick)
-    small, large = probes[0], probes[1]
-    growth = (large["rendered"]["peak_kib"] - small["rendered"]["peak_kib"]) / (
-        large["sites"] - small["sites"]
-    )
-    data = {"probes": probes, "peak_kib_per_extra_site": growth}
+    per_site = {"reference": growth(*probes[:2]), "simulated": growth(*probes[2:])}
+    data = {"probes": probes, "peak_kib_per_extra_site": per_site}
     rows = tuple(
         (
             p["source"],
             p["sites"],
             p["counts"]["wan_ports"],
+            p["counts"]["deep_dives"],
             mib(p["imported"]["current_kib"]),
             mib(p["snapshot"]["current_kib"]),
             mib(p["rendered"]["current_kib"]),
@@ -69,8 +75,9 @@ def run(*, quick: bool = False) -> Report:
         for p in probes
     )
     notes = (
-        f"Peak RSS grows by {growth:,.1f} KiB per site between {small['sites']:,} and "
-        f"{large['sites']:,} sites (the reference org). RSS in MiB; the render is the text "
+        f"Peak RSS grows by {per_site['reference']:,.1f} KiB per site (reference org) and "
+        f"{per_site['simulated']:,.1f} KiB per site (collected) between {probes[0]['sites']:,} "
+        f"and {probes[1]['sites']:,} sites. RSS in MiB (VmHWM, VmRSS); the render is the text "
         "body and its gzip, cached as the exporter keeps them.",
     )
     return Report(
@@ -80,6 +87,7 @@ def run(*, quick: bool = False) -> Report:
             "snapshot",
             "sites",
             "WAN ports",
+            "deep-dives",
             "RSS after imports",
             "RSS holding snapshot",
             "RSS after render",

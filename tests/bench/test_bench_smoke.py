@@ -67,9 +67,11 @@ def test_every_benchmark_runs_quick_and_writes_its_json(tmp_path: Path, capsys: 
         assert gzipped["bytes"] < plain["bytes"]
 
     memory = load(tmp_path, "memory")
-    small, large, collected = memory["probes"]
-    assert (small["sites"], large["sites"], collected["sites"]) == (20, 200, 20)
+    sources = [(p["source"], p["sites"]) for p in memory["probes"]]
+    assert sources == [("reference", 20), ("reference", 200), ("simulated", 20), ("simulated", 200)]
+    small, large = memory["probes"][2:]
     assert small["counts"]["wan_ports"] < large["counts"]["wan_ports"]
+    assert memory["peak_kib_per_extra_site"].keys() == {"reference", "simulated"}
     for probe in memory["probes"]:
         assert probe["rendered"]["peak_kib"] >= probe["imported"]["peak_kib"] > 10_000
         assert probe["gzip_bytes"] < probe["bytes"]
