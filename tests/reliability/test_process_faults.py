@@ -71,7 +71,7 @@ async def test_sigkill_mid_walk_then_restart_counts_alarms_once(
     tmp_path: Path, own_redis_server: RedisServer
 ) -> None:
     own_redis_server.start()
-    config = write_config(tmp_path / "config.yml", alarm_window_seconds=WINDOW)
+    config = write_config(tmp_path / "config.yml", alarm_window_seconds=WINDOW, calls_per_hour=5000)
     # 1000 sites hold ~1,440 alarms in three days: two pages; 0.15 s a call makes walks long.
     async with serve(SimConfig(sites=1000, seed=7, latency_ms=150)) as sim:
         org_id = sim.simulator.org_id
@@ -99,7 +99,7 @@ async def test_sigkill_mid_walk_then_restart_counts_alarms_once(
             second = start_exporter(tmp_path, env, args=args)
             try:
                 await wait_ready(session, second)
-                await alarm_runs(session, second, killed, count=2)
+                await alarm_runs(session, second, killed)
                 metrics, cursor = await settled(session, second, own_redis_server, org_id)
             finally:
                 assert second.stop() == 0
@@ -110,7 +110,7 @@ async def test_redis_killed_and_restarted_under_the_exporter(
     tmp_path: Path, own_redis_server: RedisServer
 ) -> None:
     own_redis_server.start()
-    config = write_config(tmp_path / "config.yml", alarm_window_seconds=WINDOW)
+    config = write_config(tmp_path / "config.yml", alarm_window_seconds=WINDOW, calls_per_hour=5000)
     async with serve(SimConfig(sites=300, seed=8)) as sim:
         org_id = sim.simulator.org_id
         env = exporter_env(sim.base_url, redis_url=own_redis_server.url)
@@ -127,7 +127,7 @@ async def test_redis_killed_and_restarted_under_the_exporter(
                 own_redis_server.kill()
                 own_redis_server.start()
                 restarted = time.time()
-                await alarm_runs(session, proc, restarted, count=2)
+                await alarm_runs(session, proc, restarted)
                 metrics, cursor = await settled(session, proc, own_redis_server, org_id)
                 check(sim.simulator, metrics, cursor, first)
 
