@@ -1,8 +1,9 @@
 """Every simulator fault mode against the exporter process: keep the last good data, say the
 job failed (metrics and status page), and recover without help once the fault clears.
 
-All modes run at once (one simulator and one exporter process each) and each test checks
-what its mode's run observed, so the matrix costs about one scenario's time.
+All modes run at once (one simulator and one exporter process each; ``conftest.py`` starts
+them) and each test checks what its mode's run observed, so the matrix costs about one
+scenario's time.
 """
 
 from __future__ import annotations
@@ -191,16 +192,12 @@ async def _run_case(case: Case, seed: int, tmp_path: Path) -> Outcome:
     return outcome
 
 
-async def _run_all(tmp_path: Path) -> dict[str, Outcome]:
+async def run_matrix(tmp_path: Path) -> dict[str, Outcome]:
+    """Every case at once; run by ``conftest.py`` alongside the other waiting scenarios."""
     outcomes = await asyncio.gather(
         *(_run_case(case, seed, tmp_path) for seed, case in enumerate(CASES, start=1))
     )
     return {case.name: outcome for case, outcome in zip(CASES, outcomes, strict=True)}
-
-
-@pytest.fixture(scope="module")
-def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
-    return asyncio.run(_run_all(tmp_path_factory.mktemp("faults")))
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])

@@ -2,27 +2,37 @@
 
 A deep-dive round issues hundreds of calls at once; if they all queue on the client's
 concurrency limit ahead of the essential jobs' calls, WAN ports, gateways and alarms stop
-refreshing for the length of the round.
+refreshing for the length of the round. The scenario runs alongside the fault matrix (it
+mostly waits on simulated latency); see ``conftest.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
 
 from exporter.simulator import SimConfig, serve
-from tests.reliability.support import Scrape, scrape, until, wait_ready, write_config
+from tests.reliability.support import scrape, until, wait_ready, write_config
 from tests.support.processes import exporter_env, start_exporter
 
 WATCH_SECONDS = 12.0
 ESSENTIAL = ("gateways", "wan_ports", "alarms")
 
 
-async def test_essential_jobs_refresh_during_a_deep_dive_round(tmp_path: Path) -> None:
-    config = write_config(tmp_path / "config.yml")
+@dataclass(frozen=True, slots=True)
+class Watched:
+    """Runs of each essential job while watching, and when the deep-dive round ended."""
+
+    runs: dict[str, int]
+    deep_dive_done_after: float | None
+
+
+async def watch_during_deep_dive(tmp_path: Path) -> Watched:
+    config = write_config(tmp_path / "starvation.yml")
     async with serve(SimConfig(sites=300, seed=3, latency_ms=250, calls_per_hour=20_000)) as sim:
         proc = start_exporter(tmp_path, exporter_env(sim.base_url), args=["--config", str(config)])
         try:
@@ -35,24 +45,27 @@ async def test_essential_jobs_refresh_during_a_deep_dive_round(tmp_path: Path) -
                     what="the first run of every essential job",
                 )
                 runs: dict[str, set[float]] = {job: set() for job in ESSENTIAL}
-                deep_dive_done: float | None = None
-                deadline = time.monotonic() + WATCH_SECONDS
-                while time.monotonic() < deadline:
-                    metrics: Scrape = await scrape(session, proc.url)
+                done_after: float | None = None
+                started = time.monotonic()
+                while time.monotonic() < started + WATCH_SECONDS:
+                    metrics = await scrape(session, proc.url)
                     for job in ESSENTIAL:
                         last = metrics.last_success(job) or 0.0
                         if last > (first.last_success(job) or 0.0):
                             runs[job].add(last)
-                    if deep_dive_done is None and metrics.last_success("deep_dive"):
-                        deep_dive_done = time.monotonic() - deadline + WATCH_SECONDS
+                    if done_after is None and metrics.last_success("deep_dive"):
+                        done_after = time.monotonic() - started
                     await asyncio.sleep(0.5)
         finally:
             assert proc.stop() == 0
-    stalled = {job: len(found) for job, found in runs.items() if len(found) < 2}
+    return Watched({job: len(found) for job, found in runs.items()}, done_after)
+
+
+def test_essential_jobs_refresh_during_a_deep_dive_round(starvation: Watched) -> None:
+    stalled = {job: n for job, n in starvation.runs.items() if n < 2}
     assert not stalled, (
         f"essential jobs ran {stalled} time(s) in {WATCH_SECONDS:.0f} s on a 5 s interval while "
-        f"the first deep-dive round ran (done after {deep_dive_done} s of watching): the "
-        "deep-dive gathers every pair at once (exporter/collect/deepdive.py, "
-        "DeepDiveJob.collect: asyncio.gather over all pairs) and their calls queue on "
-        "MistClient's semaphore ahead of the essential jobs' calls"
+        f"the first deep-dive round ran (it ended {starvation.deep_dive_done_after} s into the "
+        "watch): DeepDiveJob.collect (exporter/collect/deepdive.py) gathers every pair at once "
+        "and their calls queue on MistClient's semaphore ahead of the essential jobs' calls"
     )
