@@ -25,6 +25,7 @@ from exporter.collect.plan import (
 )
 from exporter.mist import endpoints as ep
 from exporter.mist import parse
+from exporter.mist.endpoints import Endpoint
 from exporter.mist.errors import MistError
 from exporter.model import (
     ClassifierMinutes,
@@ -147,6 +148,22 @@ def affordable(
     return chosen, calls
 
 
+class _Limited:
+    """The client with at most ``slots`` deep-dive calls in flight.
+
+    A round can issue hundreds of calls; capped at half the client's concurrency, they never
+    queue ahead of every call of the essential jobs (WAN ports, gateways, alarms).
+    """
+
+    def __init__(self, ctx: Context, slots: int) -> None:
+        self._client = ctx.client
+        self._slots = asyncio.Semaphore(slots)
+
+    async def get(self, endpoint: Endpoint, **params: Any) -> Any:
+        async with self._slots:
+            return await self._client.get(endpoint, **params)
+
+
 class DeepDiveJob(Job):
     name = "deep_dive"
     outputs: ClassVar[tuple[str, ...]] = ("deep_dives",)
@@ -211,8 +228,10 @@ class DeepDiveJob(Job):
             len(healthy),
             calls,
         )
+        api = _Limited(ctx, max(1, ctx.config.mist.max_concurrency // 2))
         results = await asyncio.gather(
-            *(self._dive(ctx, site, sle, now) for site, sle in pairs), return_exceptions=True
+            *(self._dive(ctx, api, site, sle, now) for site, sle in pairs),
+            return_exceptions=True,
         )
         errors: list[BaseException] = []
         for result in results:
@@ -235,30 +254,32 @@ class DeepDiveJob(Job):
             raise DeepDiveErrors(parts, errors)
         return parts
 
-    async def _enabled(self, ctx: Context, site: str) -> dict[str, str]:
+    async def _enabled(self, ctx: Context, api: _Limited, site: str) -> dict[str, str]:
         """The site's enabled metrics: our (hyphenated) name -> the name Mist's URLs take."""
         cached = await ctx.store.get(KIND_METRICS, site)
         if isinstance(cached, list):
             enabled = tuple(str(m) for m in cached)
         else:
-            data = await ctx.client.get(ep.SLE_METRICS, site_id=site)
+            data = await api.get(ep.SLE_METRICS, site_id=site)
             enabled = parse.parse_sle_metrics(data)
             await ctx.store.put(KIND_METRICS, site, list(enabled), ttl=DAY)
         return {parse.sle_name(m): m for m in enabled}
 
-    async def _threshold(self, ctx: Context, site: str, metric: str) -> float | None:
+    async def _threshold(self, ctx: Context, api: _Limited, site: str, metric: str) -> float | None:
         key = f"{site}:{metric}"
         cached = await ctx.store.get(KIND_THRESHOLD, key)
         if isinstance(cached, dict):
             value = cached.get("threshold")
             return float(value) if isinstance(value, int | float) else None
-        data = await ctx.client.get(ep.SLE_THRESHOLD, **_scope(site, metric))
+        data = await api.get(ep.SLE_THRESHOLD, **_scope(site, metric))
         threshold = parse.parse_threshold(data)
         await ctx.store.put(KIND_THRESHOLD, key, {"threshold": threshold}, ttl=DAY)
         return threshold
 
-    async def _dive(self, ctx: Context, site: str, sle: str, now: float) -> SleDeepDive | None:
-        metric = (await self._enabled(ctx, site)).get(sle)
+    async def _dive(
+        self, ctx: Context, api: _Limited, site: str, sle: str, now: float
+    ) -> SleDeepDive | None:
+        metric = (await self._enabled(ctx, api, site)).get(sle)
         if metric is None:
             return None
         key = f"{site}:{sle}"
@@ -272,11 +293,11 @@ class DeepDiveJob(Job):
         scope = _scope(site, metric)
         window = {"start": int(now - WINDOW_SECONDS), "end": int(now)}
         trend_data, histogram, gateways, interfaces, threshold = await asyncio.gather(
-            ctx.client.get(ep.SLE_SUMMARY_TREND, start=int(start), end=int(now), **scope),
-            ctx.client.get(ep.SLE_HISTOGRAM, **window, **scope),
-            ctx.client.get(ep.SLE_IMPACTED_GATEWAYS, **window, **scope),
-            ctx.client.get(ep.SLE_IMPACTED_INTERFACES, **window, **scope),
-            self._threshold(ctx, site, metric),
+            api.get(ep.SLE_SUMMARY_TREND, start=int(start), end=int(now), **scope),
+            api.get(ep.SLE_HISTOGRAM, **window, **scope),
+            api.get(ep.SLE_IMPACTED_GATEWAYS, **window, **scope),
+            api.get(ep.SLE_IMPACTED_INTERFACES, **window, **scope),
+            self._threshold(ctx, api, site, metric),
         )
         trend = merge_trends(
             old,

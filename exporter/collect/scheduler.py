@@ -156,10 +156,9 @@ class Scheduler:
             status = self._status[name]
             if name in busy or (status.next_run or 0) > now:
                 continue
-            waiting = any(
-                dep in busy or (dep not in self.publisher.snapshot.published and dep in self.jobs)
-                for dep in job.after
-            )
+            # A dependency matters until it has published once (e.g. WAN ports join gateways).
+            published = self.publisher.snapshot.published
+            waiting = any(dep in self.jobs and dep not in published for dep in job.after)
             if not waiting:
                 ready.append(job)
         return ready
