@@ -19,6 +19,7 @@ from tests.support.processes import Process, exporter_env, start_exporter
 from tests.support.redis import RedisServer
 
 DAY = 86400.0
+WINDOW = 3 * DAY
 
 
 async def settled(
@@ -36,7 +37,8 @@ async def settled(
         if before is None or after is None or before["cursor"] is None:
             return False
         last = metrics.last_success("alarms") or 0.0
-        return before["cursor"] == after["cursor"] and abs(before["cursor"] - last) < 0.5
+        cursor = float(before["cursor"])
+        return cursor == after["cursor"] and abs(cursor - last) < 0.5
 
     metrics, ledger, _ = await until(probe, same_run, within=30, what="a settled alarms run")
     return metrics, float(ledger["cursor"])
@@ -64,9 +66,6 @@ def check(sim: Simulator, metrics: Scrape, cursor: float, first: tuple[float, fl
     assert problems == [], "alarm ledger: " + "; ".join(problems)
 
 
-WINDOW = 3 * DAY
-
-
 async def test_sigkill_mid_walk_then_restart_counts_alarms_once(
     tmp_path: Path, own_redis_server: RedisServer
 ) -> None:
@@ -92,6 +91,7 @@ async def test_sigkill_mid_walk_then_restart_counts_alarms_once(
             finally:
                 first.stop()
             killed = time.time()
+            assert mid_walk is not None
             partial = len(mid_walk["seen"])
             truth = sim.simulator.truth(killed, alarms_since=killed - WINDOW)
             assert 0 < partial < len(truth.alarm_ids), "the kill did not land mid-walk"

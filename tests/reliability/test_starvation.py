@@ -66,6 +66,6 @@ def test_essential_jobs_refresh_during_a_deep_dive_round(starvation: Watched) ->
     assert not stalled, (
         f"essential jobs ran {stalled} time(s) in {WATCH_SECONDS:.0f} s on a 5 s interval while "
         f"the first deep-dive round ran (it ended {starvation.deep_dive_done_after} s into the "
-        "watch): DeepDiveJob.collect (exporter/collect/deepdive.py) gathers every pair at once "
-        "and their calls queue on MistClient's semaphore ahead of the essential jobs' calls"
+        "watch): a round's calls must not take every slot of MistClient's concurrency limit "
+        "(DeepDiveJob in exporter/collect/deepdive.py)"
     )
