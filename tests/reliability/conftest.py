@@ -1,29 +1,46 @@
-"""One run of the slow scenarios that mostly wait, all at once: the fault matrix and the
-deep-dive starvation watch. Their tests assert on what the run observed."""
+"""One run of the slow scenarios that mostly wait, all at once: the fault matrix, the
+deep-dive starvation watch and the Redis restarts. Their tests assert on what it observed."""
 
 from __future__ import annotations
 
 import asyncio
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.reliability.test_fault_matrix import Outcome, run_matrix
+from tests.reliability.test_process_faults import redis_killed_and_restarted
 from tests.reliability.test_starvation import Watched, watch_during_deep_dive
+from tests.support.redis import RedisServer
 
 
 @dataclass(frozen=True, slots=True)
 class Observed:
     faults: dict[str, Outcome]
     starvation: Watched
+    redis_restart: str | None
+
+
+async def _redis_restart(tmp_path: Path) -> str | None:
+    """The Redis restart scenario on a server of its own: its failure as text, or None."""
+    server = RedisServer(tmp_path)
+    server.start()
+    try:
+        await redis_killed_and_restarted(tmp_path, server)
+    except (AssertionError, TimeoutError) as exc:
+        return "".join(traceback.format_exception(exc))
+    finally:
+        server.stop()
+    return None
 
 
 async def _observe(tmp_path: Path) -> Observed:
-    faults, starvation = await asyncio.gather(
-        run_matrix(tmp_path), watch_during_deep_dive(tmp_path)
+    faults, starvation, redis_restart = await asyncio.gather(
+        run_matrix(tmp_path), watch_during_deep_dive(tmp_path), _redis_restart(tmp_path)
     )
-    return Observed(faults, starvation)
+    return Observed(faults, starvation, redis_restart)
 
 
 @pytest.fixture(scope="session")

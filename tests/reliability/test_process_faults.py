@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
@@ -17,6 +17,9 @@ from tests.reliability.ledger import ledger_problems, stored_ledger
 from tests.reliability.support import Scrape, scrape, until, wait_ready, write_config
 from tests.support.processes import Process, exporter_env, start_exporter
 from tests.support.redis import RedisServer
+
+if TYPE_CHECKING:
+    from tests.reliability.conftest import Observed
 
 DAY = 86400.0
 WINDOW = 3 * DAY
@@ -70,7 +73,11 @@ async def test_sigkill_mid_walk_then_restart_counts_alarms_once(
     tmp_path: Path, own_redis_server: RedisServer
 ) -> None:
     own_redis_server.start()
-    config = write_config(tmp_path / "config.yml", alarm_window_seconds=WINDOW, calls_per_hour=5000)
+    config = write_config(
+        tmp_path / f"ledger-{own_redis_server.port}.yml",
+        alarm_window_seconds=WINDOW,
+        calls_per_hour=5000,
+    )
     # 1000 sites hold ~1,440 alarms in three days: two pages; 0.15 s a call makes walks long.
     async with serve(SimConfig(sites=1000, seed=7, latency_ms=150)) as sim:
         org_id = sim.simulator.org_id
@@ -106,11 +113,16 @@ async def test_sigkill_mid_walk_then_restart_counts_alarms_once(
     check(sim.simulator, metrics, cursor, (launched - WINDOW, killed - WINDOW))
 
 
-async def test_redis_killed_and_restarted_under_the_exporter(
-    tmp_path: Path, own_redis_server: RedisServer
-) -> None:
-    own_redis_server.start()
-    config = write_config(tmp_path / "config.yml", alarm_window_seconds=WINDOW, calls_per_hour=5000)
+async def redis_killed_and_restarted(tmp_path: Path, own_redis_server: RedisServer) -> None:
+    """Redis killed and started at once, then down for a while, under a running exporter.
+
+    It mostly waits on 5 s intervals, so ``conftest.py`` runs it alongside the fault matrix.
+    """
+    config = write_config(
+        tmp_path / f"ledger-{own_redis_server.port}.yml",
+        alarm_window_seconds=WINDOW,
+        calls_per_hour=5000,
+    )
     async with serve(SimConfig(sites=300, seed=8)) as sim:
         org_id = sim.simulator.org_id
         env = exporter_env(sim.base_url, redis_url=own_redis_server.url)
@@ -153,3 +165,7 @@ async def test_redis_killed_and_restarted_under_the_exporter(
                 check(sim.simulator, metrics, cursor, first)
             finally:
                 assert proc.stop() == 0
+
+
+def test_redis_killed_and_restarted_under_the_exporter(observed: Observed) -> None:
+    assert observed.redis_restart is None, observed.redis_restart

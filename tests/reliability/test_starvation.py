@@ -19,7 +19,7 @@ from exporter.simulator import SimConfig, serve
 from tests.reliability.support import scrape, until, wait_ready, write_config
 from tests.support.processes import exporter_env, start_exporter
 
-WATCH_SECONDS = 12.0
+WATCH_SECONDS = 16.0
 ESSENTIAL = ("gateways", "wan_ports", "alarms")
 
 
