@@ -167,7 +167,8 @@ class _Limited:
 class DeepDiveJob(Job):
     name = "deep_dive"
     outputs: ClassVar[tuple[str, ...]] = ("deep_dives",)
-    after = ("org_sle",)
+    # Degraded sites first, but only once every circuit and peer path has been published.
+    after = ("org_sle", "wan_ports", "peer_paths")
 
     def __init__(self) -> None:
         self.plan: Plan | None = None

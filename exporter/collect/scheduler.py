@@ -156,9 +156,12 @@ class Scheduler:
             status = self._status[name]
             if name in busy or (status.next_run or 0) > now:
                 continue
-            # A dependency matters until it has published once (e.g. WAN ports join gateways).
+            # A dependency matters until its first run has ended (e.g. WAN ports join gateways).
             published = self.publisher.snapshot.published
-            waiting = any(dep in self.jobs and dep not in published for dep in job.after)
+            waiting = any(
+                dep in self.jobs and dep not in published and self._status[dep].last_attempt is None
+                for dep in job.after
+            )
             if not waiting:
                 ready.append(job)
         return ready

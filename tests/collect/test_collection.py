@@ -243,5 +243,12 @@ async def test_a_failing_job_is_recorded_and_the_others_carry_on(
     assert broken.last_error == "RuntimeError: bug"
     assert (broken.next_run or 0) > START
     assert "peer_paths" not in snap.published
-    assert {"inventory", "gateways", "wan_ports", "alarms", "org_sle"} <= snap.published
+    assert {
+        "inventory",
+        "gateways",
+        "wan_ports",
+        "alarms",
+        "org_sle",
+        "deep_dive",
+    } <= snap.published
     assert "collector peer_paths raised an unexpected error" in caplog.text
