@@ -1,7 +1,8 @@
 """What the fleet looks like at a given time: a pure function of the seed and the clock.
 
 Degradation episodes last a few hours (each site's blocks start at its own hour); ports flap
-in 10-minute buckets; traffic follows a daily curve whose integral gives the byte counters since the last reboot.
+in 10-minute buckets; traffic follows a daily curve whose integral gives the byte counters
+since the last reboot.
 """
 
 from __future__ import annotations
