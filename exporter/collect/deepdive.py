@@ -40,8 +40,6 @@ log = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 86400.0
 HOUR = 3600.0
-# Share of the hourly target kept free for retries, which are calls too.
-RETRY_MARGIN = 0.01
 # The first deep-dive of a pair also fetches the site's enabled metrics and the threshold.
 FIRST_CALLS = REFRESH_CALLS + DEEP_DIVE_DAILY_CALLS_PER_PAIR
 DAY = 86400.0
@@ -182,8 +180,8 @@ class DeepDiveJob(Job):
         """Calls deep-dives may spend now and keep this clock hour under the target share.
 
         What the hour has left under the target, less what the periodic jobs are planned to
-        spend before the hour ends and a margin for retries (Mist's budget resets on the
-        clock hour).
+        spend before the hour ends (Mist's budget resets on the clock hour; the 30 % above
+        the default target is the room for retries and other users of the token).
         """
         if self.plan is None:
             raise RuntimeError("the deep-dive job runs only once the scheduler has planned")
@@ -193,7 +191,6 @@ class DeepDiveJob(Job):
             ctx.client.calls_left()
             - (plan.capacity_calls_per_hour - plan.target_calls_per_hour)
             - plan.periodic_calls_per_hour * hour_left
-            - plan.target_calls_per_hour * RETRY_MARGIN
         )
 
     async def collect(self, ctx: Context) -> dict[str, Any]:
