@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
 
 from exporter.clock import Clock, SystemClock
 from exporter.collect.jobs import Job
-from exporter.collect.publisher import Publisher
-from exporter.collect.scheduler import Scheduler, all_jobs
+from exporter.collect.scheduler import all_jobs
 from exporter.config import DEMO_TOKEN, Config, load_config
 from exporter.mist.client import MistClient
+from exporter.service import Stack, collection_stack
 from exporter.state.store import StateStore
 
 SITES = 3208
@@ -85,13 +85,6 @@ async def discover_org(base_url: str) -> str:
         return await client.discover_org()
 
 
-@dataclass
-class Stack:
-    scheduler: Scheduler
-    publisher: Publisher
-    client: MistClient
-
-
 @asynccontextmanager
 async def collection(
     base_url: str,
@@ -102,16 +95,7 @@ async def collection(
     jobs: Sequence[Job] | None = None,
 ) -> AsyncIterator[Stack]:
     """Client, scheduler and publisher as ``exporter run`` wires them (without the web)."""
-    config = config_for(base_url, org_id)
-    publisher = Publisher(clock=clock)
-    async with MistClient(config.mist, clock=clock, store=store) as client:
-        scheduler = Scheduler(
-            client=client,
-            store=store,
-            clock=clock,
-            config=config,
-            org_id=org_id,
-            publisher=publisher,
-            jobs=jobs,
-        )
-        yield Stack(scheduler, publisher, client)
+    async with collection_stack(
+        config_for(base_url, org_id), org_id, store, clock, jobs=jobs
+    ) as stack:
+        yield stack

@@ -8,17 +8,20 @@ import contextlib
 import logging
 import signal
 import sys
-from dataclasses import replace
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
 
 from exporter.clock import Clock, SystemClock
+from exporter.collect.jobs import Job
 from exporter.collect.publisher import Publisher
 from exporter.collect.scheduler import Scheduler
 from exporter.config import DEMO_TOKEN, Config, ConfigError, parse_listen_address
 from exporter.metrics.requests import RequestRecorder
 from exporter.mist.client import MistClient, OrgDiscoveryError
 from exporter.mist.errors import MistError
-from exporter.model import ExporterStatus
-from exporter.state import open_store
+from exporter.model import ExporterStatus, RequestEvent
+from exporter.state import StateStore, open_store
 from exporter.web.app import build_app, serve
 from exporter.web.webconfig import load_web_config
 
@@ -44,6 +47,55 @@ async def _wait_for_signal() -> None:
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
+
+
+@dataclass(frozen=True, slots=True)
+class Stack:
+    """The collection side of a running exporter."""
+
+    scheduler: Scheduler
+    publisher: Publisher
+    client: MistClient
+
+
+@asynccontextmanager
+async def collection_stack(
+    config: Config,
+    org_id: str,
+    store: StateStore,
+    clock: Clock,
+    *,
+    observers: Sequence[Callable[[RequestEvent], None]] = (),
+    simulated: bool = False,
+    jobs: Sequence[Job] | None = None,
+    backoff_base: float = 0.5,
+) -> AsyncIterator[Stack]:
+    """Client, scheduler and publisher wired together, with the status the web layer shows."""
+    publisher = Publisher(clock=clock, simulated=simulated)
+    started = clock.time()
+    async with MistClient(
+        config.mist, clock=clock, store=store, observers=observers, backoff_base=backoff_base
+    ) as client:
+        scheduler = Scheduler(
+            client=client,
+            store=store,
+            clock=clock,
+            config=config,
+            org_id=org_id,
+            publisher=publisher,
+            jobs=jobs,
+        )
+        publisher.set_status_source(
+            lambda: ExporterStatus(
+                collectors=scheduler.statuses(),
+                budgets=client.budgets(),
+                state_store_up=store.up,
+                state_store_kind="redis" if config.state.redis_url else "memory",
+                started_at=started,
+                first_publish_at=publisher.first_publish_at,
+            )
+        )
+        yield Stack(scheduler, publisher, client)
 
 
 async def run_exporter(
@@ -76,44 +128,24 @@ async def run_exporter(
     store = open_store(config.state, org_id, clock)
     await store.start()
     recorder = RequestRecorder()
-    publisher = Publisher(clock=clock, simulated=simulated)
-    started = clock.time()
     try:
-        async with MistClient(
-            config.mist, clock=clock, store=store, observers=[recorder]
-        ) as client:
-            scheduler = Scheduler(
-                client=client,
-                store=store,
-                clock=clock,
-                config=config,
-                org_id=org_id,
-                publisher=publisher,
-            )
-            publisher.set_status_source(
-                lambda: ExporterStatus(
-                    collectors=scheduler.statuses(),
-                    budgets=client.budgets(),
-                    state_store_up=store.up,
-                    state_store_kind="redis" if config.state.redis_url else "memory",
-                    started_at=started,
-                    first_publish_at=publisher.first_publish_at,
-                )
-            )
-            await scheduler.warm_start()
+        async with collection_stack(
+            config, org_id, store, clock, observers=[recorder], simulated=simulated
+        ) as stack:
+            await stack.scheduler.warm_start()
             runner = await serve(
-                build_app(publisher, recorder, auth=web.auth, clock=clock), listen, web.tls
+                build_app(stack.publisher, recorder, auth=web.auth, clock=clock), listen, web.tls
             )
             scheme = "https" if web.tls else "http"
             host = "127.0.0.1" if listen[0] in ("0.0.0.0", "") else listen[0]
             log.info("serving %s://%s:%d/metrics for org %s", scheme, host, listen[1], org_id)
-            collection = asyncio.create_task(scheduler.run_forever(), name="scheduler")
+            collecting = asyncio.create_task(stack.scheduler.run_forever(), name="scheduler")
             try:
                 await _wait_for_signal()
             finally:
-                collection.cancel()
+                collecting.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await collection
+                    await collecting
                 await runner.cleanup()
     finally:
         await store.close()

@@ -2,35 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
 
 from exporter.clock import ManualClock
-from exporter.collect.publisher import Publisher
-from exporter.collect.scheduler import Scheduler
 from exporter.config import DEMO_TOKEN, Config, load_config
-from exporter.mist.client import MistClient
+from exporter.service import Stack, collection_stack
 from exporter.state.store import StateStore
 
 
-@dataclass
-class Stack:
-    scheduler: Scheduler
-    publisher: Publisher
-    client: MistClient
-
-
-def config_for(base_url: str, org_id: str, **collect: Any) -> Config:
+def config_for(base_url: str, org_id: str) -> Config:
+    """Defaults pointed at a simulator, one retry (the faults tests inject should fail fast)."""
     config = load_config(None, {"MIST_HOST": base_url, "MIST_APITOKEN": DEMO_TOKEN})
-    return replace(
-        config,
-        mist=replace(config.mist, org_id=org_id, max_retries=1),
-        collect=replace(config.collect, **collect),
-    )
+    return replace(config, mist=replace(config.mist, org_id=org_id, max_retries=1))
 
 
 @asynccontextmanager
@@ -39,26 +27,10 @@ async def collection(
     org_id: str,
     store: StateStore,
     clock: ManualClock,
-    *,
-    intervals: Mapping[str, float] | None = None,
 ) -> AsyncIterator[Stack]:
     config = config_for(base_url, org_id)
-    if intervals:
-        config = replace(
-            config,
-            collect=replace(config.collect, intervals={**config.collect.intervals, **intervals}),
-        )
-    publisher = Publisher(clock=clock)
-    async with MistClient(config.mist, clock=clock, store=store, backoff_base=0.01) as client:
-        scheduler = Scheduler(
-            client=client,
-            store=store,
-            clock=clock,
-            config=config,
-            org_id=org_id,
-            publisher=publisher,
-        )
-        yield Stack(scheduler, publisher, client)
+    async with collection_stack(config, org_id, store, clock, backoff_base=0.01) as stack:
+        yield stack
 
 
 async def sim_stats(base_url: str) -> dict[str, Any]:
