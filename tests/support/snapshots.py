@@ -227,8 +227,8 @@ def reference_snapshot(sites: int = 3208, seed: int = 1) -> Snapshot:
                                 rng.uniform(3.5, 4.4),
                             )
                         )
-            if degraded:
-                dives.extend(deep_dive(sid, sle, mac) for sle in SLES)
+        if degraded:
+            dives.extend(deep_dive(sid, sle, mac) for sle in SLES)
         for sle in SLES:
             scores.append(SleScore(sid, sle, rng.uniform(0.6, 0.89) if degraded else 0.99))
         if rng.random() < 0.1:
