@@ -151,8 +151,8 @@ def affordable(
 class _Limited:
     """The client with at most ``slots`` deep-dive calls in flight.
 
-    A round can issue hundreds of calls; capped at half the client's concurrency, they never
-    queue ahead of every call of the essential jobs (WAN ports, gateways, alarms).
+    A round can issue hundreds of calls; capped at a quarter of the client's concurrency, they
+    never queue ahead of every call of the essential jobs (WAN ports, gateways, alarms).
     """
 
     def __init__(self, ctx: Context, slots: int) -> None:
@@ -230,7 +230,7 @@ class DeepDiveJob(Job):
             len(healthy),
             calls,
         )
-        api = _Limited(ctx, max(1, ctx.config.mist.max_concurrency // 2))
+        api = _Limited(ctx, max(1, ctx.config.mist.max_concurrency // 4))
         results = await asyncio.gather(
             *(self._dive(ctx, api, site, sle, now) for site, sle in pairs),
             return_exceptions=True,

@@ -110,8 +110,6 @@ async def test_warm_restart_publishes_everything_without_calls(redis_url: str) -
     assert warm.alarm_incidents == cold.alarm_incidents
 
 
-# Cancelling in-flight requests leaves sockets for the garbage collector to close.
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 async def test_interrupted_walk_resumes_and_counts_each_alarm_once(redis_url: str) -> None:
     """Cancel in the middle of the port and alarm walks (as a kill would), then restart."""
     clock = ManualClock(START)
