@@ -7,16 +7,27 @@ DEBIAN_TOOLS := redis-server:redis-server promtool:prometheus docker-compose:doc
 SITES ?= 200
 ADDR ?= 127.0.0.1:9842
 
-.PHONY: install demo test lint system-deps bench clean
+.PHONY: install demo test test-fast lint lock system-deps bench clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Installs exactly the pinned, hashed versions of requirements-dev.txt (see `make lock`).
+$(STAMP): pyproject.toml requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
+
+# Recompiles requirements.txt (runtime, for the image) and requirements-dev.txt (tests, lint)
+# from pyproject.toml at the newest versions the ranges allow: an upgrade made on purpose.
+PIP_TOOLS := pip-tools==7.6.2
+LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --all-build-deps \
+	--no-emit-index-url --no-emit-find-links --upgrade
+lock: install
+	$(BIN)/pip install --quiet $(PIP_TOOLS)
+	$(BIN)/pip-compile $(LOCK_FLAGS) -o requirements.txt pyproject.toml
+	$(BIN)/pip-compile $(LOCK_FLAGS) --extra dev -o requirements-dev.txt pyproject.toml
 
 # Installs the Debian packages the tests start (redis-server, promtool, docker-compose, amtool) when missing.
 system-deps:
