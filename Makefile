@@ -45,8 +45,8 @@ demo: install
 	$(BIN)/mist-wan-exporter demo --sites $(SITES) --web.listen-address $(ADDR)
 
 lint: install
-	$(BIN)/ruff check exporter tests bench
-	$(BIN)/ruff format --check exporter tests bench
+	$(BIN)/ruff check exporter tests bench grafana
+	$(BIN)/ruff format --check exporter tests bench grafana
 	$(BIN)/mypy
 
 test: install system-deps lint

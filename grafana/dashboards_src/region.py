@@ -1,0 +1,187 @@
+"""The region dashboard: one site group, drilling down to its sites and circuits."""
+
+from __future__ import annotations
+
+from . import Json
+from .board import REGION_VAR, SLE_VAR, dashboard, link, to_circuit, to_site
+from .panels import UP_MAPPING, bargauge, column, simulated_banner, stat, table, target, timeseries
+from .shared import PORT_JOIN, SITE_JOIN, busiest_and_flapping
+from .thresholds import (
+    FLAPS,
+    GATEWAYS_ONLINE,
+    UTILISATION,
+    good_above,
+    nonzero,
+    single,
+    sle_steps,
+    steps,
+)
+
+
+def build() -> Json:
+    """The ``mist-fleet`` dashboard."""
+    r = '{region="$region"}'
+    in_region = 'mist_site_info{region="$region"}'
+    site_labels = "site_id, site_name, country_code"
+    site_join = f"* on (site_id) group_left (site_name, country_code) {in_region}"
+    port_labels = "site_id, site_name, region, gateway_mac, port_id, wan_name, wan_type"
+
+    def region_port(metric: str) -> str:
+        return f'max by ({port_labels}) ({metric} {PORT_JOIN} {SITE_JOIN}{{region="$region"}})'
+
+    panels = [
+        simulated_banner(),
+        stat("Sites", f"sum(mist_region:sites:count{r})"),
+        stat(
+            "Gateways online",
+            f"sum(mist_region:gateways_up:sum{r}) / sum(mist_region:gateways:count{r})",
+            unit="percentunit",
+            thresholds=good_above(GATEWAYS_ONLINE),
+        ),
+        stat(
+            "Degraded sites",
+            "count(min by (site_id) (mist_site_sle_ratio * on (site_id) group_left () "
+            f"{in_region}) < 0.9) or vector(0)",
+            thresholds=nonzero(),
+        ),
+        stat(
+            "Alarms (24h)",
+            f"sum(mist_region:alarms:sum{r}) or vector(0)",
+            thresholds=single("blue"),
+        ),
+        stat(
+            "Critical alarms (24h)",
+            'sum(mist_region:alarms:sum{region="$region", severity="critical"}) or vector(0)',
+            thresholds=nonzero(),
+        ),
+        stat(
+            "Circuits down",
+            f"sum(mist_region:wan_ports:count{r}) - sum(mist_region:wan_ports_up:sum{r})",
+            thresholds=nonzero(),
+        ),
+        stat(
+            "Congested circuits",
+            f"sum(mist_region:wan_ports_congested:sum{r})",
+            thresholds=nonzero(),
+        ),
+        stat(
+            "Back to fleet",
+            "count(mist_site_info)",
+            legend="all sites",
+            text_mode="value_and_name",
+            links=[link("Fleet overview", "mist-fleet", [])],
+        ),
+        bargauge(
+            "SLE per metric (site-weighted)",
+            'mist_region:site_sle:ratio{region="$region", sle=~"$sle"}',
+            "{{sle}}",
+            unit="percentunit",
+            thresholds=sle_steps(),
+            min_max=(0, 1),
+            w=6,
+        ),
+        bargauge(
+            "SLE per metric (user-minute weighted)",
+            'mist_region:sle_minutes:ratio{region="$region", sle=~"$sle"}',
+            "{{sle}}",
+            unit="percentunit",
+            thresholds=sle_steps(),
+            min_max=(0, 1),
+            description="1 - degraded / total user-minutes over the region's deep-dived sites.",
+            w=6,
+        ),
+        timeseries(
+            "SLE trend per metric",
+            [target('mist_region:site_sle:ratio{region="$region", sle=~"$sle"}', "{{sle}}")],
+            unit="percentunit",
+            thresholds=sle_steps(),
+            min_max=(0, 1),
+            w=6,
+        ),
+        timeseries(
+            "Degraded sites per metric",
+            [
+                target(
+                    'mist_region:sites_sle_degraded:sum{region="$region", sle=~"$sle"}', "{{sle}}"
+                )
+            ],
+            w=6,
+        ),
+        table(
+            "Sites",
+            [
+                (
+                    f'min by ({site_labels}) (mist_site_sle_ratio{{sle=~"$sle"}} {site_join})',
+                    "sle",
+                ),
+                (f"sum by ({site_labels}) (mist_gateway_up {site_join})", "gw_up"),
+                (f"count by ({site_labels}) (mist_gateway_up {site_join})", "gw"),
+                (f"sum by ({site_labels}) (mist_wan_port_up {site_join})", "ports_up"),
+                (
+                    f"count by ({site_labels}) (mist_wan_port_up {site_join}) - "
+                    f"sum by ({site_labels}) (mist_wan_port_up {site_join})",
+                    "ports_down",
+                ),
+                (
+                    f'sum by ({site_labels}) (mist_alarms{{severity="critical"}} {site_join})',
+                    "critical",
+                ),
+            ],
+            [
+                column("site_id", "site id", hidden=True),
+                column("site_name", "Site", links=[to_site("$region")]),
+                column("country_code", "Country"),
+                column(
+                    "sle",
+                    "Lowest SLE",
+                    unit="percentunit",
+                    thresholds=sle_steps(),
+                    cell="color-background",
+                ),
+                column("gw_up", "Gateways up"),
+                column("gw", "Gateways"),
+                column("ports_up", "Circuits up"),
+                column("ports_down", "Circuits down", thresholds=nonzero(), cell="color-text"),
+                column(
+                    "critical", "Critical alarms (24h)", thresholds=nonzero(), cell="color-text"
+                ),
+            ],
+            h=12,
+            sort_by="Lowest SLE",
+        ),
+        *busiest_and_flapping(' * on (site_id) group_left () mist_site_info{region="$region"}'),
+        table(
+            "Circuits (down first)",
+            [
+                (region_port("mist_wan_port_up"), "up"),
+                (region_port("mist_wan_port:utilisation:ratio_rate5m"), "utilisation"),
+                (region_port("mist_wan_port:flaps:changes24h"), "flaps"),
+            ],
+            [
+                column("site_id", "site id", hidden=True),
+                column("gateway_mac", "gateway", hidden=True),
+                column("port_id", "port", hidden=True),
+                column("region", "region", hidden=True),
+                column("site_name", "Site", links=[to_site()]),
+                column("wan_name", "Circuit", links=[to_circuit()]),
+                column("wan_type", "Type"),
+                column("up", "State", mappings=UP_MAPPING, cell="color-text"),
+                column(
+                    "utilisation",
+                    "Utilisation",
+                    unit="percentunit",
+                    thresholds=steps(UTILISATION),
+                    cell="color-text",
+                ),
+                column("flaps", "Flaps (24h)", thresholds=steps(FLAPS), cell="color-text"),
+            ],
+            sort_by="State",
+        ),
+    ]
+    return dashboard(
+        "mist-region",
+        "Mist WAN / Region",
+        "One region (site group): its SLEs, sites and circuits; drill down to a site.",
+        panels,
+        [REGION_VAR, SLE_VAR],
+    )

@@ -1,0 +1,101 @@
+"""PromQL joins and the tables that several dashboards show (top circuits, peer paths)."""
+
+from __future__ import annotations
+
+from . import Json
+from .board import to_circuit, to_site
+from .panels import ACTIVE_MAPPING, UP_MAPPING, column, table
+from .thresholds import FLAPS, JITTER, LATENCY, LOSS, UTILISATION, steps
+
+SITE_JOIN = "* on (site_id) group_left (site_name, region) mist_site_info"
+PORT_JOIN = (
+    "* on (site_id, gateway_mac, port_id) group_left (wan_name, wan_type) mist_wan_port_info"
+)
+GW_JOIN = "* on (site_id, gateway_mac) group_left (gateway_name) mist_gateway_info"
+PORT_SEL = 'site_id="$site_id", gateway_mac="$gateway_mac", port_id="$port_id"'
+
+
+def top_circuits(
+    title: str, metric: str, display: str, where: str, *, unit: str, thresholds: Json
+) -> Json:
+    """The 10 circuits with the highest ``metric``, named, linking to site and circuit."""
+    labels = "site_id, site_name, region, gateway_mac, port_id, wan_name, wan_type"
+    expr = f"topk(10, max by ({labels}) ({metric} {PORT_JOIN} {SITE_JOIN}{where}))"
+    return table(
+        title,
+        [(expr, "value")],
+        [
+            column("site_id", "site id", hidden=True),
+            column("gateway_mac", "gateway", hidden=True),
+            column("port_id", "port", hidden=True),
+            column("site_name", "Site", links=[to_site()]),
+            column("region", "Region"),
+            column("wan_name", "Circuit", links=[to_circuit()]),
+            column("wan_type", "Type"),
+            column("value", display, unit=unit, thresholds=thresholds, cell="color-background"),
+        ],
+        w=12,
+        sort_by=display,
+        descending=True,
+    )
+
+
+def busiest_and_flapping(where: str) -> list[Json]:
+    """Top 10 circuits by utilisation and by flaps; ``where`` filters the sites (PromQL join)."""
+    return [
+        top_circuits(
+            "Top 10 circuits by utilisation",
+            "mist_wan_port:utilisation:ratio_rate5m",
+            "Utilisation (busier direction, 5m)",
+            where,
+            unit="percentunit",
+            thresholds=steps(UTILISATION),
+        ),
+        top_circuits(
+            "Top 10 flapping circuits (24h)",
+            "mist_wan_port:flaps:changes24h",
+            "Flaps (24h)",
+            where,
+            unit="short",
+            thresholds=steps(FLAPS),
+        ),
+    ]
+
+
+def peer_paths_table(title: str, selector: str) -> Json:
+    """Peer paths matching ``selector`` with gateway and circuit names, role and quality."""
+    labels = "site_id, gateway_mac, gateway_name, port_id, wan_name, peer_mac, peer_port_id"
+    join = (
+        f"* on (site_id, gateway_mac, port_id) group_left (wan_name) mist_wan_port_info {GW_JOIN}"
+    )
+
+    def path(metric: str) -> str:
+        return f"max by ({labels}) ({metric}{{{selector}}} {join})"
+
+    return table(
+        title,
+        [
+            (path("mist_vpn_peer_path_up"), "up"),
+            (path("mist_vpn_peer_path_active"), "active"),
+            (path("mist_vpn_peer_path_latency_seconds"), "latency"),
+            (path("mist_vpn_peer_path_jitter_seconds"), "jitter"),
+            (path("mist_vpn_peer_path_loss_ratio"), "loss"),
+            (path("mist_vpn_peer_path_mos"), "mos"),
+        ],
+        [
+            column("site_id", "site id", hidden=True),
+            column("gateway_mac", "gateway", hidden=True),
+            column("port_id", "port", hidden=True),
+            column("gateway_name", "Gateway"),
+            column("wan_name", "Circuit"),
+            column("peer_mac", "Peer (hub) MAC"),
+            column("peer_port_id", "Peer port"),
+            column("up", "State", mappings=UP_MAPPING, cell="color-text"),
+            column("active", "Role", mappings=ACTIVE_MAPPING, cell="color-text"),
+            column("latency", "Latency", unit="s", thresholds=steps(LATENCY), cell="color-text"),
+            column("jitter", "Jitter", unit="s", thresholds=steps(JITTER), cell="color-text"),
+            column("loss", "Loss", unit="percentunit", thresholds=steps(LOSS), cell="color-text"),
+            column("mos", "MOS"),
+        ],
+        h=8,
+    )

@@ -1,0 +1,62 @@
+"""Colour steps of the panels; the KPI and SLE levels are the exporter's default thresholds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from exporter.thresholds import Thresholds
+
+from . import Json
+
+DEFAULTS = Thresholds()
+UTILISATION = DEFAULTS.utilisation
+LOSS = DEFAULTS.loss
+LATENCY = DEFAULTS.latency_seconds
+JITTER = DEFAULTS.jitter_seconds
+
+# Levels the exporter has no setting for: they only colour dashboard panels.
+FLAPS = (1, 3, 10)
+RENDER_SECONDS = (1, 5, 10)
+API_ERRORS = (0.01, 0.05, 0.1)
+GATEWAYS_WARNING = 0.95
+GATEWAYS_ONLINE = 0.99
+BUDGET_CALLS = (500, 1500)
+CONGESTED_SHARE = 0.01
+
+
+def _steps(base: str, steps: Iterable[tuple[str, float]]) -> Json:
+    return {
+        "mode": "absolute",
+        "steps": [{"color": base, "value": None}] + [{"color": c, "value": v} for c, v in steps],
+    }
+
+
+def steps(levels: Iterable[float]) -> Json:
+    """Green below the first level, then yellow, orange, red."""
+    return _steps("green", zip(["yellow", "orange", "red"], levels, strict=True))
+
+
+def good_above(*levels: float) -> Json:
+    """Red below the first level, orange between the levels, green from the last."""
+    colours = ["orange"] * (len(levels) - 1) + ["green"]
+    return _steps("red", zip(colours, levels, strict=True))
+
+
+def sle_steps() -> Json:
+    """Red below the degraded threshold, green from it."""
+    return good_above(DEFAULTS.sle_degraded)
+
+
+def bad_above(level: float) -> Json:
+    """Green below ``level``, red from it."""
+    return _steps("green", [("red", level)])
+
+
+def nonzero() -> Json:
+    """Green at 0, red from 1: counts (and durations in seconds) where any is bad."""
+    return bad_above(1)
+
+
+def single(colour: str) -> Json:
+    """One colour whatever the value."""
+    return _steps(colour, [])
