@@ -51,6 +51,8 @@ IMPACTED_INTERFACES = endpoints.SLE_IMPACTED_INTERFACES.template
 MBPS = 1e6 / 8
 MS = 1e-3
 PERCENT = 1e-2
+# Counts (user-minutes, samples) above this are not Mist's: a bound that keeps every sum finite.
+MAX_COUNT = 1e15
 WAN_PORT_USAGES = frozenset({"wan", "lte"})
 # Keys of a sites-sle row that are never SLE scores (besides ``num_*`` counts).
 _SLE_ROW_NON_METRICS = frozenset({"site_id", "timestamp", "start", "end", "interval"})
@@ -106,6 +108,10 @@ class _Fields:
             return None
         return _finite(self.endpoint, f"{self.path}.{key}", self.number(key) * scale)
 
+    def count(self, key: str) -> float:
+        """A non-negative count of user-minutes or samples, at most :data:`MAX_COUNT`."""
+        return _count(self.endpoint, f"{self.path}.{key}", self.data.get(key))
+
     def integer(self, key: str) -> int:
         value = self.number(key)
         if not value.is_integer():
@@ -153,6 +159,15 @@ def _finite(endpoint: str, path: str, value: Any) -> float:
         raise MistPayloadError(endpoint, f"{path}: number out of range") from None
     if not math.isfinite(result):
         raise MistPayloadError(endpoint, f"{path}: expected a finite number, got {result}")
+    return result
+
+
+def _count(endpoint: str, path: str, value: Any) -> float:
+    result = _finite(endpoint, path, value)
+    if not 0.0 <= result <= MAX_COUNT:
+        raise MistPayloadError(
+            endpoint, f"{path}: expected a count in 0..{MAX_COUNT:g}, got {result}"
+        )
     return result
 
 
@@ -413,7 +428,7 @@ def _trend(
 def _samples(samples: _Fields, key: str) -> tuple[float, ...]:
     path = f"{samples.path}.{key}"
     return tuple(
-        0.0 if value is None else _finite(samples.endpoint, f"{path}[{i}]", value)
+        0.0 if value is None else _count(samples.endpoint, f"{path}[{i}]", value)
         for i, value in enumerate(samples.items(key))
     )
 
@@ -424,9 +439,7 @@ def parse_histogram(data: Any) -> tuple[HistogramBucket, ...]:
     bins: dict[float, float] = {}
     for row in _rows(HISTOGRAM, body.data.get("data"), "body.data"):
         upper = _upper_bound(row)
-        count = row.number("value")
-        if count < 0:
-            raise row.error("value", "expected a count >= 0")
+        count = row.count("value")
         bins[upper] = bins.get(upper, 0.0) + count
     bins.setdefault(math.inf, 0.0)
     buckets = []
@@ -474,7 +487,7 @@ def parse_impacted_gateways(data: Any) -> tuple[ImpactedGateway, ...]:
     return tuple(
         ImpactedGateway(
             gateway_mac=normalise_mac(row.text("gateway_mac")),
-            degraded_minutes=row.number("degraded"),
+            degraded_minutes=row.count("degraded"),
         )
         for row in _rows(IMPACTED_GATEWAYS, body.data["gateways"], "body.gateways")
     )
@@ -489,7 +502,7 @@ def parse_impacted_interfaces(data: Any) -> tuple[ImpactedInterface, ...]:
         ImpactedInterface(
             gateway_mac=normalise_mac(row.first_text("gateway_mac", "switch_mac")),
             interface=row.text("interface_name"),
-            degraded_minutes=row.number("degraded"),
+            degraded_minutes=row.count("degraded"),
         )
         for row in _rows(IMPACTED_INTERFACES, body.data["interfaces"], "body.interfaces")
     )

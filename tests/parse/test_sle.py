@@ -155,6 +155,27 @@ def test_histogram_unsorted_bins_and_closed_top_get_inf_bucket() -> None:
 
 
 @pytest.mark.parametrize(
+    "body",
+    [
+        # Found by the fuzz test: two finite counts whose cumulative sum overflowed to inf.
+        {"data": [{"range": [0, 5], "value": 1e308}, {"range": [5, 10], "value": 1e308}]},
+        {"data": [{"range": [0, 5], "value": -1}]},
+        {"start": 0, "sle": {"interval": 3600, "samples": {"total": [1e308], "degraded": [1]}}},
+        {"gateways": [{"gateway_mac": "aa", "degraded": 1e300}]},
+    ],
+)
+def test_counts_beyond_any_real_org_are_rejected_so_sums_stay_finite(body: Any) -> None:
+    parsers = {
+        "data": parse_histogram,
+        "sle": parse_summary_trend,
+        "gateways": parse_impacted_gateways,
+    }
+    (parser,) = (parsers[key] for key in body if key in parsers)
+    with pytest.raises(MistPayloadError, match="expected a count"):
+        parser(body)
+
+
+@pytest.mark.parametrize(
     ("body", "expected"),
     [
         (None, None),
