@@ -14,7 +14,18 @@ from .panels import (
     timeseries,
 )
 from .shared import PORT_SEL, peer_paths_table
-from .thresholds import FLAPS, JITTER, LATENCY, LOSS, UTILISATION, nonzero, sle_steps, steps
+from .thresholds import (
+    CONGESTED,
+    FLAPS,
+    JITTER,
+    LATENCY,
+    LOSS,
+    UTILISATION,
+    nonzero,
+    percent,
+    sle_steps,
+    steps,
+)
 
 
 def build() -> Json:
@@ -78,15 +89,15 @@ def build() -> Json:
             w=4,
         ),
         stat(
-            "Time above 80 % (time range)",
+            "Time congested (time range)",
             f"avg_over_time(mist_wan_port:congested:bool{{{s}}}[$__range]) * $__range_s",
             unit="s",
             thresholds=nonzero(),
             w=5,
-            description="Cumulative time the busier direction ran above 80 % of the speed.",
+            description=f"Cumulative time the busier direction's utilisation was {CONGESTED}.",
         ),
         stat(
-            "Longest run above 80 % (time range)",
+            "Longest congested run (time range)",
             f"max_over_time(mist_wan_port:congestion_run:seconds{{{s}}}[$__range])",
             unit="s",
             thresholds=nonzero(),
@@ -116,7 +127,8 @@ def build() -> Json:
             ],
             unit="percentunit",
             thresholds=steps(UTILISATION),
-            description="rate(bytes) over 5 minutes / speed; thresholds 70 / 80 / 90 %.",
+            description="rate(bytes) over 5 minutes / speed; default thresholds "
+            f"{' / '.join(map(percent, UTILISATION))}.",
         ),
         timeseries(
             "Throughput",
@@ -160,7 +172,7 @@ def build() -> Json:
         quality("Jitter", "mist_wan_port_jitter_seconds", "s", JITTER),
         quality("Loss", "mist_wan_port_loss_ratio", "percentunit", LOSS),
         timeseries(
-            "Current run above 80 %",
+            "Current congested run",
             [target(f"mist_wan_port:congestion_run:seconds{{{s}}}", "seconds in the current run")],
             unit="s",
             w=8,

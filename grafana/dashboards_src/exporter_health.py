@@ -43,7 +43,7 @@ def build() -> Json:
         stat(
             "Planned calls per hour",
             "sum(mist_api_planned_calls_per_hour)",
-            description="Sum over collectors of the scheduler's plan for the hour.",
+            description="Sum over the jobs of the scheduler's plan for the hour.",
         ),
         stat(
             "API error ratio (1h)",
@@ -85,26 +85,26 @@ def build() -> Json:
             w=6,
         ),
         bargauge(
-            "Planned calls per hour by collector",
+            "Planned calls per hour by job",
             "sort_desc(mist_api_planned_calls_per_hour)",
-            "{{collector}}",
+            "{{mist_job}}",
             thresholds=single("purple"),
             w=6,
         ),
         table(
-            "Collectors",
+            "Jobs",
             [
                 (
-                    "max by (collector) (time() - mist_collector_last_success_timestamp_seconds)",
+                    "max by (mist_job) (time() - mist_job_last_success_timestamp_seconds)",
                     "age",
                 ),
-                ("max by (collector) (mist_collector_interval_seconds)", "interval"),
-                ("max by (collector) (mist_collector_duration_seconds)", "duration"),
-                ("sum by (collector) (increase(mist_collector_errors_total[1h]))", "errors"),
-                ("max by (collector) (mist_api_planned_calls_per_hour)", "planned"),
+                ("max by (mist_job) (mist_job_interval_seconds)", "interval"),
+                ("max by (mist_job) (mist_job_duration_seconds)", "duration"),
+                ("sum by (mist_job) (increase(mist_job_errors_total[1h]))", "errors"),
+                ("max by (mist_job) (mist_api_planned_calls_per_hour)", "planned"),
             ],
             [
-                column("collector", "Collector"),
+                column("mist_job", "Job"),
                 column("age", "Last success", unit="s"),
                 column("interval", "Planned interval", unit="s"),
                 column("duration", "Last run took", unit="s"),
@@ -115,21 +115,21 @@ def build() -> Json:
             h=8,
         ),
         timeseries(
-            "Collector freshness (seconds since last success)",
+            "Job freshness (seconds since last success)",
             [
                 target(
-                    "time() - mist_collector_last_success_timestamp_seconds",
-                    "{{collector}}",
+                    "time() - mist_job_last_success_timestamp_seconds",
+                    "{{mist_job}}",
                 )
             ],
             unit="s",
         ),
         timeseries(
-            "Collector errors per hour",
+            "Job errors per hour",
             [
                 target(
-                    "sum by (collector) (increase(mist_collector_errors_total[1h]))",
-                    "{{collector}}",
+                    "sum by (mist_job) (increase(mist_job_errors_total[1h]))",
+                    "{{mist_job}}",
                 )
             ],
             w=8,
@@ -157,7 +157,7 @@ def build() -> Json:
     return dashboard(
         "mist-exporter",
         "Mist WAN / Exporter health",
-        "The exporter itself: Mist API calls and budget per token, collector freshness, errors, "
+        "The exporter itself: Mist API calls and budget per token, job freshness, errors, "
         "render time and Redis.",
         panels,
         [],

@@ -14,8 +14,17 @@ from .panels import (
     target,
     timeseries,
 )
-from .shared import SITE_JOIN, busiest_and_flapping
-from .thresholds import GATEWAYS_ONLINE, GATEWAYS_WARNING, good_above, nonzero, single, sle_steps
+from .shared import SITE_JOIN, busiest_and_flapping, degraded_sites
+from .thresholds import (
+    CONGESTED,
+    DEGRADED,
+    GATEWAYS_ONLINE,
+    GATEWAYS_WARNING,
+    good_above,
+    nonzero,
+    single,
+    sle_steps,
+)
 
 
 def build() -> Json:
@@ -31,9 +40,9 @@ def build() -> Json:
         ),
         stat(
             "Degraded sites",
-            "count(min by (site_id) (mist_site_sle_ratio) < 0.9) or vector(0)",
+            degraded_sites("mist_site_sle_ratio"),
             thresholds=nonzero(),
-            description="Sites with at least one WAN SLE metric below 90 %.",
+            description=f"Sites with at least one WAN SLE metric {DEGRADED}.",
         ),
         stat("Alarms (24h)", "sum(mist_alarms) or vector(0)", thresholds=single("blue")),
         stat(
@@ -50,7 +59,7 @@ def build() -> Json:
             "Congested circuits",
             "sum(mist_region:wan_ports_congested:sum)",
             thresholds=nonzero(),
-            description="Circuits above 80 % utilisation (busier direction, 5 minutes).",
+            description=f"Circuits with the busier direction's 5-minute utilisation {CONGESTED}.",
         ),
         stat(
             "Mist API polling",
@@ -68,13 +77,13 @@ def build() -> Json:
             description="Sum of site scores / number of sites, per WAN SLE metric (1 hour).",
         ),
         bargauge(
-            "SLE per metric (user-minute weighted)",
-            "mist_org:sle_minutes:ratio",
+            "SLE per metric (user-time weighted)",
+            "mist_org:sle_time:ratio",
             "{{sle}}",
             unit="percentunit",
             thresholds=sle_steps(),
             min_max=(0, 1),
-            description="1 - degraded / total user-minutes over the deep-dived sites.",
+            description="1 - degraded / total user-time over the deep-dived sites.",
         ),
         bargauge(
             "Degraded sites per SLE metric",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from . import Json
 from .board import REGION_VAR, SLE_VAR, dashboard, link, to_circuit, to_site
 from .panels import UP_MAPPING, bargauge, column, simulated_banner, stat, table, target, timeseries
-from .shared import PORT_JOIN, SITE_JOIN, busiest_and_flapping
+from .shared import PORT_JOIN, SITE_JOIN, busiest_and_flapping, degraded_sites
 from .thresholds import (
     FLAPS,
     GATEWAYS_ONLINE,
@@ -40,8 +40,7 @@ def build() -> Json:
         ),
         stat(
             "Degraded sites",
-            "count(min by (site_id) (mist_site_sle_ratio * on (site_id) group_left () "
-            f"{in_region}) < 0.9) or vector(0)",
+            degraded_sites(f"mist_site_sle_ratio * on (site_id) group_left () {in_region}"),
             thresholds=nonzero(),
         ),
         stat(
@@ -81,13 +80,13 @@ def build() -> Json:
             w=6,
         ),
         bargauge(
-            "SLE per metric (user-minute weighted)",
-            'mist_region:sle_minutes:ratio{region="$region", sle=~"$sle"}',
+            "SLE per metric (user-time weighted)",
+            'mist_region:sle_time:ratio{region="$region", sle=~"$sle"}',
             "{{sle}}",
             unit="percentunit",
             thresholds=sle_steps(),
             min_max=(0, 1),
-            description="1 - degraded / total user-minutes over the region's deep-dived sites.",
+            description="1 - degraded / total user-time over the region's deep-dived sites.",
             w=6,
         ),
         timeseries(

@@ -15,6 +15,14 @@ GW_JOIN = "* on (site_id, gateway_mac) group_left (gateway_name) mist_gateway_in
 PORT_SEL = 'site_id="$site_id", gateway_mac="$gateway_mac", port_id="$port_id"'
 
 
+def degraded_sites(sle_ratio: str) -> str:
+    """Sites with at least one SLE metric of ``sle_ratio`` below the exporter's threshold."""
+    return (
+        f"count(min by (site_id) ({sle_ratio}) "
+        "< on () group_left () mist_sle_degraded_threshold_ratio) or vector(0)"
+    )
+
+
 def top_circuits(
     title: str, metric: str, display: str, where: str, *, unit: str, thresholds: Json
 ) -> Json:

@@ -87,29 +87,30 @@ def build() -> Json:
             min_max=(0, 1),
         ),
         bargauge(
-            "Classifier breakdown (degraded user-minutes)",
-            f'sort_desc(mist_site_sle_classifier_degraded_minutes{{{s}, sle=~"$sle"}} > 0)',
+            "Classifier breakdown (degraded user-time)",
+            f'sort_desc(mist_site_sle_classifier_degraded_seconds{{{s}, sle=~"$sle"}} > 0)',
             "{{sle}}: {{classifier}}",
+            unit="s",
             thresholds=single("orange"),
             w=12,
-            description="Where the degraded minutes of the deep-dive window went.",
+            description="Where the degraded user-time of the deep-dive window went.",
         ),
         table(
             "SLE deep-dive",
             [
-                (f'max by (sle) (mist_site_sle_total_minutes{{{s}, sle=~"$sle"}})', "total"),
-                (f'max by (sle) (mist_site_sle_degraded_minutes{{{s}, sle=~"$sle"}})', "degraded"),
+                (f'max by (sle) (mist_site_sle_total_seconds{{{s}, sle=~"$sle"}})', "total"),
+                (f'max by (sle) (mist_site_sle_degraded_seconds{{{s}, sle=~"$sle"}})', "degraded"),
                 (
-                    f'max by (sle) (1 - mist_site_sle_degraded_minutes{{{s}, sle=~"$sle"}} '
-                    f'/ (mist_site_sle_total_minutes{{{s}, sle=~"$sle"}} > 0))',
+                    f'max by (sle) (1 - mist_site_sle_degraded_seconds{{{s}, sle=~"$sle"}} '
+                    f'/ (mist_site_sle_total_seconds{{{s}, sle=~"$sle"}} > 0))',
                     "ratio",
                 ),
                 (f'max by (sle) (mist_site_sle_threshold{{{s}, sle=~"$sle"}})', "threshold"),
             ],
             [
                 column("sle", "SLE metric"),
-                column("total", "Total user-minutes"),
-                column("degraded", "Degraded user-minutes"),
+                column("total", "Total user-time", unit="s"),
+                column("degraded", "Degraded user-time", unit="s"),
                 column(
                     "ratio",
                     "SLE (deep-dive window)",
@@ -127,9 +128,9 @@ def build() -> Json:
             [
                 (
                     "max by (sle, site_id, gateway_mac, gateway_name) "
-                    "(mist_site_sle_impacted_gateway_degraded_minutes"
+                    "(mist_site_sle_impacted_gateway_degraded_seconds"
                     f'{{{s}, sle=~"$sle"}} {GW_JOIN})',
-                    "minutes",
+                    "seconds",
                 )
             ],
             [
@@ -137,11 +138,11 @@ def build() -> Json:
                 column("gateway_mac", "MAC", hidden=True),
                 column("sle", "SLE metric"),
                 column("gateway_name", "Gateway"),
-                column("minutes", "Degraded user-minutes", thresholds=single("orange")),
+                column("seconds", "Degraded user-time", unit="s", thresholds=single("orange")),
             ],
             w=12,
             h=8,
-            sort_by="Degraded user-minutes",
+            sort_by="Degraded user-time",
             descending=True,
         ),
         distribution,
@@ -150,9 +151,9 @@ def build() -> Json:
             [
                 (
                     "max by (sle, site_id, gateway_mac, gateway_name, interface) "
-                    "(mist_site_sle_impacted_interface_degraded_minutes"
+                    "(mist_site_sle_impacted_interface_degraded_seconds"
                     f'{{{s}, sle=~"$sle"}} {GW_JOIN})',
-                    "minutes",
+                    "seconds",
                 )
             ],
             [
@@ -161,11 +162,11 @@ def build() -> Json:
                 column("sle", "SLE metric"),
                 column("gateway_name", "Gateway"),
                 column("interface", "Interface"),
-                column("minutes", "Degraded user-minutes", thresholds=single("orange")),
+                column("seconds", "Degraded user-time", unit="s", thresholds=single("orange")),
             ],
             w=24,
             h=8,
-            sort_by="Degraded user-minutes",
+            sort_by="Degraded user-time",
             descending=True,
         ),
         table(
@@ -244,7 +245,7 @@ def build() -> Json:
                 column("availability", "Availability (24h)", unit="percentunit"),
                 column(
                     "congested",
-                    "Time above 80 % (24h)",
+                    "Time congested (24h)",
                     unit="percentunit",
                     thresholds=bad_above(CONGESTED_SHARE),
                     cell="color-text",

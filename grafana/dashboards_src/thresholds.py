@@ -1,4 +1,4 @@
-"""Colour steps of the panels; the KPI and SLE levels are the exporter's default thresholds."""
+"""Colour steps and threshold texts of the panels, from the exporter's default thresholds."""
 
 from __future__ import annotations
 
@@ -13,6 +13,21 @@ UTILISATION = DEFAULTS.utilisation
 LOSS = DEFAULTS.loss
 LATENCY = DEFAULTS.latency_seconds
 JITTER = DEFAULTS.jitter_seconds
+
+
+def percent(ratio: float) -> str:
+    """``0.8`` as ``80 %`` for panel texts."""
+    return f"{round(ratio * 100, 6):g} %"
+
+
+CONGESTED = (
+    "above the utilisation warning threshold "
+    f"(mist_kpi_threshold, default {percent(UTILISATION[1])})"
+)
+DEGRADED = (
+    "below the degraded threshold "
+    f"(mist_sle_degraded_threshold_ratio, default {percent(DEFAULTS.sle_degraded)})"
+)
 
 # Levels the exporter has no setting for: they only colour dashboard panels.
 FLAPS = (1, 3, 10)
