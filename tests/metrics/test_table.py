@@ -1,4 +1,4 @@
-"""The README's metrics table is the catalogue's, and the generator can rewrite it."""
+"""The metrics table of docs/metrics.md is the catalogue's, and the generator can rewrite it."""
 
 from __future__ import annotations
 
@@ -20,10 +20,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_documented_table_matches_the_catalogue() -> None:
-    path = ROOT / "README.md"
+    path = ROOT / "docs" / "metrics.md"
     documented = table_between_markers(path.read_text(encoding="utf-8"))
     assert documented == metrics_table(), (
-        f"{path.relative_to(ROOT)} drifted: run python -m exporter.metrics.table --write {path}"
+        f"{path.relative_to(ROOT)} drifted: run python -m exporter.metrics.table --write "
+        f"{path.relative_to(ROOT)}"
     )
 
 
@@ -33,7 +34,7 @@ def test_table_lists_every_metric_once() -> None:
 
 
 def test_write_replaces_only_the_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    doc = tmp_path / "README.md"
+    doc = tmp_path / "metrics.md"
     doc.write_text(f"# Title\n\n{START}\n| stale |\n{END}\n\nAfter.\n", encoding="utf-8")
     assert main(["--write", str(doc)]) == 0
     text = doc.read_text(encoding="utf-8")
@@ -45,7 +46,7 @@ def test_write_replaces_only_the_table(tmp_path: Path, capsys: pytest.CaptureFix
 
 
 def test_write_refuses_a_file_without_markers(tmp_path: Path) -> None:
-    doc = tmp_path / "README.md"
+    doc = tmp_path / "metrics.md"
     doc.write_text("no markers\n", encoding="utf-8")
     assert main(["--write", str(doc)]) == 1
     assert doc.read_text(encoding="utf-8") == "no markers\n"
