@@ -24,8 +24,9 @@ VALUES = {
     "group": "infrastructure",
 }
 ALERTS = promql.alerting_rules()
-RUNBOOK = REPO / "README.md"
-RUNBOOK_BASE = "https://github.com/mist-wan-exporter/mist-wan-exporter/blob/main/README.md#"
+RUNBOOK = REPO / "docs" / "alerts.md"
+RUNBOOK_BASE = "https://github.com/mist-wan-exporter/mist-wan-exporter/blob/main/docs/alerts.md#"
+REPO_BLOB = "https://github.com/mist-wan-exporter/mist-wan-exporter/blob/main/"
 
 
 def exposed_names() -> set[str]:
@@ -116,6 +117,36 @@ def test_every_alert_has_a_runbook_section() -> None:
     documented = anchors(RUNBOOK)
     missing = [a.name for a in ALERTS if f"alert-{a.name.lower()}" not in documented]
     assert not missing
+
+
+def runbook_urls() -> dict[str, str]:
+    """Every alert's runbook_url in the shipped rule files, by alert name."""
+    return {
+        r["alert"]: r["annotations"]["runbook_url"]
+        for path in sorted(REPO.glob("rules/*.yml"))
+        for g in yaml.safe_load(path.read_text())["groups"]
+        for r in g["rules"]
+        if "alert" in r
+    }
+
+
+def test_anchors_follow_githubs_rules(tmp_path: Path) -> None:
+    doc = tmp_path / "doc.md"
+    doc.write_text("# Top\n\n#### Alert: MistJobStale\n\n## The stack: rules, alerts (and more)\n")
+    assert anchors(doc) == {"top", "alert-mistjobstale", "the-stack-rules-alerts-and-more"}
+
+
+def test_every_runbook_url_resolves_to_an_anchor_of_the_runbook_file() -> None:
+    urls = runbook_urls()
+    assert set(urls) == {a.name for a in ALERTS}
+    broken = {}
+    for alert, url in urls.items():
+        page, _, anchor = url.partition("#")
+        assert page.startswith(REPO_BLOB), f"{alert}: {url} is not a file of this repository"
+        path = REPO / page.removeprefix(REPO_BLOB)
+        if not path.is_file() or anchor not in anchors(path):
+            broken[alert] = url
+    assert broken == {}
 
 
 def promtool_cases() -> dict[str, set[bool]]:
