@@ -47,12 +47,12 @@ async def simulated_hour(sites: int, seconds: float) -> dict[str, Any]:
                     if s.ratio < threshold:
                         degraded_at[(s.site_id, s.sle)].append(now)
                 for status in stack.scheduler.statuses():
-                    if status.last_attempt != last_attempt[status.collector]:
-                        runs[status.collector] += 1
-                        last_attempt[status.collector] = status.last_attempt
+                    if status.last_attempt != last_attempt[status.job]:
+                        runs[status.job] += 1
+                        last_attempt[status.job] = status.last_attempt
                 clock.now = max(next_due, now + 1)
             stats = await sim_stats(sim.base_url)
-            planned = stack.scheduler.plan.per_collector()
+            planned = stack.scheduler.plan.per_job()
             target = stack.scheduler.plan.target_calls_per_hour
     whole = [p for p, t in degraded_at.items() if max(t) - min(t) >= seconds - 700]
     return {

@@ -59,7 +59,7 @@ async def restart(base_url: str, redis_url: str, org_id: str, watch: float) -> d
         await stack.scheduler.warm_start()
         published = time.perf_counter() - started
         now = clock.time()
-        next_run = {s.collector: s.next_run or 0.0 for s in stack.scheduler.statuses()}
+        next_run = {s.job: s.next_run or 0.0 for s in stack.scheduler.statuses()}
         recorder = RequestRecorder()
         runner = await serve(build_app(stack.publisher, recorder, clock=clock), ("127.0.0.1", 0))
         url = f"http://127.0.0.1:{runner.addresses[0][1]}/metrics"

@@ -112,17 +112,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             config = load_config(args.config, require_tokens=False)
             return print_plan(config, sites=args.sites, tokens=args.tokens, degraded=args.degraded)
-        from exporter.service import run_demo, run_exporter
+        from exporter.service import DemoOptions, RunOptions, run_demo, run_exporter
 
         if args.listen_address is not None:
             parse_listen_address(args.listen_address, "--web.listen-address")
         if command == "demo":
             config = load_config(args.config, require_tokens=False)
             _setup_logging(args.log_level or config.log_level)
-            return asyncio.run(run_demo(config, args))
+            demo = DemoOptions(
+                listen_address=args.listen_address,
+                web_config_file=args.web_config_file,
+                sites=args.sites,
+                seed=args.seed,
+                latency_ms=args.latency_ms,
+            )
+            return asyncio.run(run_demo(config, demo))
         config = load_config(args.config)
         _setup_logging(args.log_level or config.log_level)
-        return asyncio.run(run_exporter(config, args))
+        options = RunOptions(args.listen_address, args.web_config_file)
+        return asyncio.run(run_exporter(config, options))
     except ConfigError as exc:
         print(f"mist-wan-exporter: {exc}", file=sys.stderr)
         return EXIT_CONFIG

@@ -15,6 +15,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
+from exporter.collect.table import DEFAULT_INTERVALS, NAMES
+from exporter.thresholds import Levels, Thresholds
+
 DEFAULT_LISTEN = ":9842"
 DEMO_TOKEN = "sim-demo-token-0000000000000000"
 CLOUD_HOSTS = (
@@ -31,16 +34,6 @@ CLOUD_HOSTS = (
     "api.ac5.mist.com",
     "api.ac6.mist.com",
 )
-JOBS = ("inventory", "gateways", "wan_ports", "peer_paths", "org_sle", "alarms", "deep_dive")
-DEFAULT_INTERVALS = {
-    "inventory": 1800.0,
-    "gateways": 120.0,
-    "wan_ports": 60.0,
-    "peer_paths": 300.0,
-    "org_sle": 600.0,
-    "alarms": 60.0,
-    "deep_dive": 1800.0,
-}
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
@@ -83,7 +76,6 @@ class RegionRule:
 class CollectConfig:
     intervals: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_INTERVALS))
     budget_share: float = 0.7
-    degraded_threshold: float = 0.9
     alarm_window_seconds: float = 86400.0
     deep_dive_days: float = 7.0
     region: RegionRule = RegionRule()
@@ -105,6 +97,7 @@ class WebConfig:
 class Config:
     mist: MistConfig
     collect: CollectConfig = CollectConfig()
+    thresholds: Thresholds = field(default_factory=Thresholds)
     state: StateConfig = StateConfig()
     web: WebConfig = WebConfig()
     log_level: str = "info"
@@ -244,13 +237,16 @@ def load_config(
         except yaml.YAMLError as exc:
             raise ConfigError("--config", f"{path} is not valid YAML: {exc}") from None
     root = _Section(data, "")
+    collect = root.section("collect")
     config = Config(
         mist=_mist(root.section("mist"), env, require_tokens),
-        collect=_collect(root.section("collect")),
+        collect=_collect(collect),
+        thresholds=_thresholds(root.section("thresholds"), collect),
         state=_state(root.section("state"), env),
         web=_web(root.section("web")),
         log_level=_log_level(root),
     )
+    collect.reject_unknown()
     root.reject_unknown()
     return config
 
@@ -292,7 +288,7 @@ def _mist(sec: _Section, env: Mapping[str, str], require_tokens: bool) -> MistCo
 
 def _collect(sec: _Section) -> CollectConfig:
     iv = sec.section("intervals")
-    intervals = {job: iv.number(job, DEFAULT_INTERVALS[job], low=5, high=86400) for job in JOBS}
+    intervals = {job: iv.number(job, DEFAULT_INTERVALS[job], low=5, high=86400) for job in NAMES}
     iv.reject_unknown()
     r = sec.section("region")
     region = RegionRule(
@@ -301,16 +297,48 @@ def _collect(sec: _Section) -> CollectConfig:
         default=r.text("default", "unassigned") or "unassigned",
     )
     r.reject_unknown()
-    config = CollectConfig(
+    return CollectConfig(
         intervals=intervals,
         budget_share=sec.number("budget_share", 0.7, low=0.05, high=1.0),
-        degraded_threshold=sec.number("degraded_threshold", 0.9, low=0.0, high=1.0),
         alarm_window_seconds=sec.number("alarm_window_seconds", 86400, low=300, high=30 * 86400),
         deep_dive_days=sec.number("deep_dive_days", 7, low=1, high=7),
         region=region,
     )
+
+
+def _thresholds(sec: _Section, collect: _Section) -> Thresholds:
+    """``collect.degraded_threshold`` and the ``thresholds`` section: three ascending levels
+    (notice, warning, critical) per KPI, in base units."""
+    d = Thresholds()
+    config = Thresholds(
+        sle_degraded=collect.number("degraded_threshold", d.sle_degraded, low=0.0, high=1.0),
+        utilisation=_levels(sec, "utilisation", d.utilisation, 1.0),
+        loss=_levels(sec, "loss", d.loss, 1.0),
+        latency_seconds=_levels(sec, "latency_seconds", d.latency_seconds, 60.0),
+        jitter_seconds=_levels(sec, "jitter_seconds", d.jitter_seconds, 60.0),
+    )
     sec.reject_unknown()
     return config
+
+
+def _levels(sec: _Section, name: str, default: Levels, high: float) -> Levels:
+    value = sec.raw(name)
+    if value is None:
+        return default
+    if (
+        not isinstance(value, list)
+        or len(value) != 3
+        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+    ):
+        raise ConfigError(
+            sec.key(name), f"expected three numbers [notice, warning, critical], got {value!r}"
+        )
+    low, mid, top = (float(v) for v in value)
+    if not 0.0 < low <= mid <= top <= high:
+        raise ConfigError(
+            sec.key(name), f"expected 0 < notice <= warning <= critical <= {high:g}, got {value}"
+        )
+    return (low, mid, top)
 
 
 def _state(sec: _Section, env: Mapping[str, str]) -> StateConfig:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from exporter.thresholds import Thresholds
+
 
 @dataclass(frozen=True, slots=True)
 class Org:
@@ -138,7 +140,7 @@ class AlarmIncidents:
 
 @dataclass(frozen=True, slots=True)
 class TrendBucket:
-    """One ``summary-trend`` bucket: user-minutes in total and degraded."""
+    """One ``summary-trend`` bucket: user-seconds in total and degraded."""
 
     timestamp: float
     total: float
@@ -162,22 +164,22 @@ class HistogramBucket:
 
 
 @dataclass(frozen=True, slots=True)
-class ClassifierMinutes:
+class ClassifierDegraded:
     classifier: str
-    degraded_minutes: float
+    degraded_seconds: float
 
 
 @dataclass(frozen=True, slots=True)
 class ImpactedGateway:
     gateway_mac: str
-    degraded_minutes: float
+    degraded_seconds: float
 
 
 @dataclass(frozen=True, slots=True)
 class ImpactedInterface:
     gateway_mac: str
     interface: str
-    degraded_minutes: float
+    degraded_seconds: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,26 +192,26 @@ class SleDeepDive:
     window_end: float
     fetched_at: float
     trend: tuple[TrendBucket, ...]
-    classifiers: tuple[ClassifierMinutes, ...]
+    classifiers: tuple[ClassifierDegraded, ...]
     histogram: tuple[HistogramBucket, ...]
     threshold: float | None
     impacted_gateways: tuple[ImpactedGateway, ...]
     impacted_interfaces: tuple[ImpactedInterface, ...]
 
     @property
-    def total_minutes(self) -> float:
+    def total_seconds(self) -> float:
         return sum(b.total for b in self.trend)
 
     @property
-    def degraded_minutes(self) -> float:
+    def degraded_seconds(self) -> float:
         return sum(b.degraded for b in self.trend)
 
 
 @dataclass(frozen=True, slots=True)
-class CollectorStatus:
+class JobStatus:
     """What the scheduler knows about one job."""
 
-    collector: str
+    job: str
     last_success: float | None = None
     last_attempt: float | None = None
     duration_seconds: float | None = None
@@ -261,10 +263,10 @@ class TokenBudget:
 class ExporterStatus:
     """The exporter's view of its own work, rendered as self-metrics and on the status page."""
 
-    collectors: tuple[CollectorStatus, ...] = ()
+    jobs: tuple[JobStatus, ...] = ()
     budgets: tuple[TokenBudget, ...] = ()
     state_store_up: bool = True
     state_store_kind: str = "memory"
     started_at: float = 0.0
     first_publish_at: float | None = None
-    essential: tuple[str, ...] = ("gateways", "wan_ports", "alarms")
+    thresholds: Thresholds = field(default_factory=Thresholds)

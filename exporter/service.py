@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import logging
@@ -18,8 +17,8 @@ from exporter.collect.publisher import Publisher
 from exporter.collect.scheduler import Scheduler
 from exporter.config import DEMO_TOKEN, Config, ConfigError, parse_listen_address
 from exporter.metrics.requests import RequestRecorder
-from exporter.mist.client import MistClient, OrgDiscoveryError
-from exporter.mist.errors import MistError
+from exporter.mist.client import MistClient
+from exporter.mist.errors import MistError, OrgDiscoveryError
 from exporter.model import ExporterStatus, RequestEvent
 from exporter.state import StateStore, open_store
 from exporter.web.app import build_app, serve
@@ -50,6 +49,23 @@ async def _wait_for_signal() -> None:
 
 
 @dataclass(frozen=True, slots=True)
+class RunOptions:
+    """What the command line adds to the config for ``run`` (None: the config's value)."""
+
+    listen_address: str | None = None
+    web_config_file: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DemoOptions(RunOptions):
+    """``demo``: the simulated org's size, seed and latency."""
+
+    sites: int = 200
+    seed: int = 1
+    latency_ms: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class Stack:
     """The collection side of a running exporter."""
 
@@ -68,14 +84,11 @@ async def collection_stack(
     observers: Sequence[Callable[[RequestEvent], None]] = (),
     simulated: bool = False,
     jobs: Sequence[Job] | None = None,
-    backoff_base: float = 0.5,
 ) -> AsyncIterator[Stack]:
     """Client, scheduler and publisher wired together, with the status the web layer shows."""
     publisher = Publisher(clock=clock, simulated=simulated)
     started = clock.time()
-    async with MistClient(
-        config.mist, clock=clock, store=store, observers=observers, backoff_base=backoff_base
-    ) as client:
+    async with MistClient(config.mist, clock=clock, store=store, observers=observers) as client:
         scheduler = Scheduler(
             client=client,
             store=store,
@@ -87,22 +100,20 @@ async def collection_stack(
         )
         publisher.set_status_source(
             lambda: ExporterStatus(
-                collectors=scheduler.statuses(),
+                jobs=scheduler.statuses(),
                 budgets=client.budgets(),
                 state_store_up=store.up,
                 state_store_kind="redis" if config.state.redis_url else "memory",
                 started_at=started,
                 first_publish_at=publisher.first_publish_at,
+                thresholds=config.thresholds,
             )
         )
         yield Stack(scheduler, publisher, client)
 
 
 async def run_exporter(
-    config: Config,
-    args: argparse.Namespace,
-    *,
-    clock: Clock | None = None,
+    config: Config, options: RunOptions = RunOptions(), *, clock: Clock | None = None
 ) -> int:
     """Run until SIGINT/SIGTERM; exit 2 on a config problem found at start.
 
@@ -112,10 +123,9 @@ async def run_exporter(
     clock = clock or SystemClock()
     simulated = DEMO_TOKEN in config.mist.tokens
     listen = parse_listen_address(
-        getattr(args, "listen_address", None) or config.web.listen_address,
-        "--web.listen-address",
+        options.listen_address or config.web.listen_address, "--web.listen-address"
     )
-    web = load_web_config(getattr(args, "web_config_file", None) or config.web.config_file)
+    web = load_web_config(options.web_config_file or config.web.config_file)
     try:
         org_id = await _discover(config, clock)
     except OrgDiscoveryError as exc:
@@ -152,14 +162,14 @@ async def run_exporter(
     return 0
 
 
-async def run_demo(config: Config, args: argparse.Namespace) -> int:
+async def run_demo(config: Config, options: DemoOptions) -> int:
     """The simulator and the exporter in one process, the exporter pointed at the simulator."""
     from exporter.simulator import SimConfig
     from exporter.simulator import serve as serve_simulator
 
-    if args.sites < 0:
+    if options.sites < 0:
         raise ConfigError("--sites", "must be >= 0")
-    sim_config = SimConfig(sites=args.sites, seed=args.seed, latency_ms=args.latency_ms)
+    sim_config = SimConfig(sites=options.sites, seed=options.seed, latency_ms=options.latency_ms)
     async with serve_simulator(sim_config) as sim:
         demo = replace(
             config,
@@ -170,13 +180,13 @@ async def run_demo(config: Config, args: argparse.Namespace) -> int:
                 org_id=sim.simulator.org_id,
             ),
         )
-        listen = args.listen_address or config.web.listen_address
+        listen = options.listen_address or config.web.listen_address
         host, port = parse_listen_address(listen)
         shown = "127.0.0.1" if host == "0.0.0.0" else host
         print(
-            f"simulator: {sim.base_url} ({args.sites} sites, org {sim.simulator.org_id})\n"
+            f"simulator: {sim.base_url} ({options.sites} sites, org {sim.simulator.org_id})\n"
             f"exporter:  http://{shown}:{port}/metrics  status page: http://{shown}:{port}/\n"
             "Ctrl-C to stop.",
             flush=True,
         )
-        return await run_exporter(demo, args)
+        return await run_exporter(demo, options)

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
-from exporter.collect.jobs import Context, Job
+from exporter.collect.jobs import Collected, Context, Job, registered
 from exporter.mist import endpoints as ep
 from exporter.mist import parse
-from exporter.model import Alarm, AlarmCount, AlarmIncidents
+from exporter.model import Alarm, AlarmCount, AlarmIncidents, Snapshot
 
 LEDGER_KIND = "alarms"
 LEDGER_KEY = "ledger"
@@ -80,11 +80,11 @@ class Ledger:
         return tuple(rows)
 
 
+@registered
 class AlarmsJob(Job):
     name = "alarms"
-    outputs: ClassVar[tuple[str, ...]] = ("alarm_counts", "alarm_incidents")
 
-    async def collect(self, ctx: Context) -> dict[str, Any]:
+    async def collect(self, ctx: Context) -> Collected:
         now = ctx.clock.time()
         window = ctx.config.collect.alarm_window_seconds
         ledger = Ledger.load(await ctx.store.get(LEDGER_KIND, LEDGER_KEY))
@@ -98,7 +98,9 @@ class AlarmsJob(Job):
         ledger.cursor = now
         ledger.prune(now - window - OVERLAP_SECONDS)
         await ctx.store.put(LEDGER_KIND, LEDGER_KEY, ledger.dump())
-        return {
-            "alarm_counts": ledger.window_counts(now - window),
-            "alarm_incidents": ledger.incident_totals(),
-        }
+        return Collected(
+            Snapshot(
+                alarm_counts=ledger.window_counts(now - window),
+                alarm_incidents=ledger.incident_totals(),
+            )
+        )

@@ -12,10 +12,9 @@ import asyncio
 import logging
 import math
 from collections.abc import Container, Iterable, Sequence
-from typing import Any, ClassVar
+from typing import Any
 
-from exporter.collect.jobs import Context, Job
-from exporter.collect.plan import DEEP_DIVE_CALLS_PER_PAIR as REFRESH_CALLS
+from exporter.collect.jobs import Collected, Context, Job, registered
 from exporter.collect.plan import (
     DEEP_DIVE_DAILY_CALLS_PER_PAIR,
     DEEP_DIVE_WAKE_SECONDS,
@@ -23,18 +22,21 @@ from exporter.collect.plan import (
     HEALTHY_SHARE_OF_LEFTOVER,
     Plan,
 )
+from exporter.collect.table import DEEP_DIVE_CALLS_PER_PAIR as REFRESH_CALLS
 from exporter.mist import endpoints as ep
 from exporter.mist import parse
 from exporter.mist.endpoints import Endpoint
 from exporter.mist.errors import MistError
 from exporter.model import (
-    ClassifierMinutes,
+    ClassifierDegraded,
     SleDeepDive,
     SleScore,
+    Snapshot,
     SummaryTrend,
     TrendBucket,
     WorstSite,
 )
+from exporter.thresholds import Thresholds
 
 log = logging.getLogger(__name__)
 
@@ -44,28 +46,19 @@ HOUR = 3600.0
 FIRST_CALLS = REFRESH_CALLS + DEEP_DIVE_DAILY_CALLS_PER_PAIR
 DAY = 86400.0
 CACHE_TTL = 7 * DAY
-KIND_TREND = "deepdive_trend"
+KIND_TREND = "sle_trend"  # in user-seconds (0.1's "deepdive_trend" held user-minutes)
 KIND_THRESHOLD = "sle_threshold"
 KIND_METRICS = "sle_metrics"
 
 Pair = tuple[str, str]
 
 
-class DeepDiveErrors(Exception):
-    """Some pairs failed; the others were fetched and are published."""
-
-    def __init__(self, parts: dict[str, Any], errors: Sequence[BaseException]) -> None:
-        super().__init__(f"{len(errors)} deep-dive(s) failed; first: {errors[0]}")
-        self.parts = parts
-        self.errors = tuple(errors)
-
-
 def degraded_pairs(
-    scores: Iterable[SleScore], worst: Iterable[WorstSite], threshold: float
+    scores: Iterable[SleScore], worst: Iterable[WorstSite], thresholds: Thresholds
 ) -> list[Pair]:
-    """Pairs below ``threshold``: Mist's worst-site ranking first, then by score."""
+    """Degraded pairs: Mist's worst-site ranking first, then by score."""
     rank = {(w.site_id, w.sle): i for i, w in enumerate(sorted(worst, key=lambda w: w.ratio))}
-    below = [s for s in scores if s.ratio < threshold]
+    below = [s for s in scores if thresholds.degraded(s.ratio)]
     below.sort(key=lambda s: (rank.get((s.site_id, s.sle), len(rank)), s.ratio, s.site_id))
     return [(s.site_id, s.sle) for s in below]
 
@@ -164,11 +157,9 @@ class _Limited:
             return await self._client.get(endpoint, **params)
 
 
+@registered
 class DeepDiveJob(Job):
     name = "deep_dive"
-    outputs: ClassVar[tuple[str, ...]] = ("deep_dives",)
-    # Degraded sites first, but only once every circuit and peer path has been published.
-    after = ("org_sle", "wan_ports", "peer_paths")
 
     def __init__(self) -> None:
         self.plan: Plan | None = None
@@ -193,16 +184,14 @@ class DeepDiveJob(Job):
             - plan.periodic_calls_per_hour * hour_left
         )
 
-    async def collect(self, ctx: Context) -> dict[str, Any]:
+    async def collect(self, ctx: Context) -> Collected:
         now = ctx.clock.time()
         calls = self.allowance(ctx, now)
         snapshot = ctx.publisher.snapshot
         assert self.plan is not None
         refresh = self.plan.degraded_refresh_seconds
         dives = {(d.site_id, d.sle): d for d in snapshot.deep_dives}
-        degraded = degraded_pairs(
-            snapshot.sle_scores, snapshot.worst_sites, ctx.config.collect.degraded_threshold
-        )
+        degraded = degraded_pairs(snapshot.sle_scores, snapshot.worst_sites, ctx.config.thresholds)
         due = [p for p in degraded if p not in dives or now - dives[p].fetched_at >= refresh]
         chosen, calls = affordable(due, dives, calls)
         # Healthy sites get what the degraded pairs will not need before the hour ends.
@@ -235,26 +224,21 @@ class DeepDiveJob(Job):
             *(self._dive(ctx, api, site, sle, now) for site, sle in pairs),
             return_exceptions=True,
         )
-        errors: list[BaseException] = []
+        failures: list[MistError] = []
         for result in results:
             if isinstance(result, SleDeepDive):
                 dives[(result.site_id, result.sle)] = result
-            elif isinstance(result, BaseException) and not isinstance(
-                result, MistError | ValueError
-            ):
-                raise result
+            elif isinstance(result, MistError):
+                failures.append(result)
             elif isinstance(result, BaseException):
-                errors.append(result)
+                raise result
         # Pairs no longer scored (site removed) age out with the cache window.
         kept = tuple(
             dives[p]
             for p in sorted(dives)
             if now - dives[p].fetched_at < ctx.config.collect.deep_dive_days * DAY
         )
-        parts: dict[str, Any] = {"deep_dives": kept}
-        if errors:
-            raise DeepDiveErrors(parts, errors)
-        return parts
+        return Collected(Snapshot(deep_dives=kept), tuple(failures))
 
     async def _enabled(self, ctx: Context, api: _Limited, site: str) -> dict[str, str]:
         """The site's enabled metrics: our (hyphenated) name -> the name Mist's URLs take."""
@@ -278,6 +262,19 @@ class DeepDiveJob(Job):
         await ctx.store.put(KIND_THRESHOLD, key, {"threshold": threshold}, ttl=DAY)
         return threshold
 
+    async def _cached_trend(
+        self, ctx: Context, key: str
+    ) -> tuple[SummaryTrend | None, float | None]:
+        """The pair's cached trend and where it ends; (None, None) when absent or unreadable."""
+        cached = await ctx.store.get(KIND_TREND, key)
+        if not isinstance(cached, dict):
+            return None, None
+        try:
+            return unpack_trend(cached["trend"]), float(cached["end"])
+        except (KeyError, TypeError, ValueError) as exc:
+            log.warning("ignoring the cached trend of %s: %s", key, exc)
+            return None, None
+
     async def _dive(
         self, ctx: Context, api: _Limited, site: str, sle: str, now: float
     ) -> SleDeepDive | None:
@@ -285,13 +282,9 @@ class DeepDiveJob(Job):
         if metric is None:
             return None
         key = f"{site}:{sle}"
-        cached = await ctx.store.get(KIND_TREND, key)
-        old = unpack_trend(cached["trend"]) if isinstance(cached, dict) else None
-        start = (
-            float(cached["end"])
-            if isinstance(cached, dict)
-            else now - ctx.config.collect.deep_dive_days * DAY
-        )
+        old, start = await self._cached_trend(ctx, key)
+        if start is None:
+            start = now - ctx.config.collect.deep_dive_days * DAY
         scope = _scope(site, metric)
         window = {"start": int(now - WINDOW_SECONDS), "end": int(now)}
         trend_data, histogram, gateways, interfaces, threshold = await asyncio.gather(
@@ -318,7 +311,7 @@ class DeepDiveJob(Job):
             fetched_at=now,
             trend=tuple(b for b in trend.buckets if b.timestamp >= since),
             classifiers=tuple(
-                ClassifierMinutes(name, sum(b.degraded for b in buckets if b.timestamp >= since))
+                ClassifierDegraded(name, sum(b.degraded for b in buckets if b.timestamp >= since))
                 for name, buckets in trend.classifiers
             ),
             histogram=parse.parse_histogram(histogram),

@@ -1,7 +1,8 @@
 """The periodic jobs: each fetches, parses into the model, and returns the snapshot parts it owns.
 
 Persistence, publishing, timing and error accounting are the scheduler's; a job only knows which
-endpoints to call and which parse functions to apply.
+endpoints to call and which parse functions to apply. What a job is called, how often it runs,
+what it costs and which snapshot fields it fills is its row in :mod:`exporter.collect.table`.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from exporter.clock import Clock
 from exporter.collect.publisher import Publisher
@@ -18,7 +19,8 @@ from exporter.mist import endpoints as ep
 from exporter.mist import parse
 from exporter.mist.client import MistClient, Page
 from exporter.mist.endpoints import Endpoint, Paging
-from exporter.model import Inventory, WorstSite
+from exporter.mist.errors import MistError
+from exporter.model import Inventory, Snapshot, WorstSite
 from exporter.state.store import StateStore
 
 PARTIAL_TTL = 3600.0
@@ -59,16 +61,35 @@ class Context:
     publisher: Publisher
 
 
+@dataclass(frozen=True, slots=True)
+class Collected:
+    """What one run produced: ``parts`` holds the snapshot fields its job fills (the table's
+    ``fills``; the others are left at their defaults and not published). ``failures`` are the
+    parts of a run that failed while the rest was fetched: the rest is published, and the run
+    counts as failed."""
+
+    parts: Snapshot
+    failures: tuple[MistError, ...] = ()
+
+
 class Job(ABC):
-    """One concern of the collection; ``outputs`` are the Snapshot fields it replaces."""
+    """The code of one row of the jobs table (``@registered`` under its ``name``)."""
 
     name: ClassVar[str]
-    outputs: ClassVar[tuple[str, ...]]
-    after: ClassVar[tuple[str, ...]] = ()
+    registry: ClassVar[dict[str, type[Job]]] = {}
 
     @abstractmethod
-    async def collect(self, ctx: Context) -> dict[str, Any]:
-        """Fetch and parse; return the new value of every field in ``outputs``."""
+    async def collect(self, ctx: Context) -> Collected:
+        """Fetch and parse one run's worth of the org."""
+
+
+_J = TypeVar("_J", bound=type[Job])
+
+
+def registered(cls: _J) -> _J:
+    """Register ``cls`` as the code of the table row of the same name."""
+    Job.registry[cls.name] = cls
+    return cls
 
 
 async def fetch_rows(
@@ -106,11 +127,11 @@ async def fetch_rows(
     return rows
 
 
+@registered
 class InventoryJob(Job):
     name = "inventory"
-    outputs = ("inventory",)
 
-    async def collect(self, ctx: Context) -> dict[str, Any]:
+    async def collect(self, ctx: Context) -> Collected:
         org = parse.parse_org(await ctx.client.get(ep.ORG, org_id=ctx.org_id))
         groups = parse.parse_sitegroups(
             await fetch_rows(ctx, self.name, ep.SITEGROUPS, org_id=ctx.org_id, limit=1000)
@@ -120,62 +141,59 @@ class InventoryJob(Job):
             groups,
             ctx.config.collect.region,
         )
-        return {"inventory": Inventory(org=org, sites=sites)}
+        return Collected(Snapshot(inventory=Inventory(org=org, sites=sites)))
 
 
+@registered
 class GatewaysJob(Job):
     name = "gateways"
-    outputs = ("gateways",)
 
-    async def collect(self, ctx: Context) -> dict[str, Any]:
+    async def collect(self, ctx: Context) -> Collected:
         rows = await fetch_rows(
             ctx, self.name, ep.DEVICE_STATS, org_id=ctx.org_id, type="gateway", limit=1000
         )
-        return {"gateways": parse.parse_gateways(rows)}
+        return Collected(Snapshot(gateways=parse.parse_gateways(rows)))
 
 
+@registered
 class WanPortsJob(Job):
     name = "wan_ports"
-    outputs = ("wan_ports",)
-    after = ("gateways",)
 
-    async def collect(self, ctx: Context) -> dict[str, Any]:
+    async def collect(self, ctx: Context) -> Collected:
         rows = await fetch_rows(
             ctx, self.name, ep.PORT_SEARCH, org_id=ctx.org_id, device_type="gateway", limit=1000
         )
-        return {"wan_ports": parse.parse_wan_ports(rows, ctx.publisher.snapshot.gateways)}
+        ports = parse.parse_wan_ports(rows, ctx.publisher.snapshot.gateways)
+        return Collected(Snapshot(wan_ports=ports))
 
 
+@registered
 class PeerPathsJob(Job):
     name = "peer_paths"
-    outputs = ("peer_paths",)
 
-    async def collect(self, ctx: Context) -> dict[str, Any]:
+    async def collect(self, ctx: Context) -> Collected:
         rows = await fetch_rows(ctx, self.name, ep.PEER_SEARCH, org_id=ctx.org_id, limit=1000)
-        return {"peer_paths": parse.parse_peer_paths(rows)}
+        return Collected(Snapshot(peer_paths=parse.parse_peer_paths(rows)))
 
 
+@registered
 class OrgSleJob(Job):
     """Every site's WAN SLE scores, and Mist's worst-site ranking for each degraded metric."""
 
     name = "org_sle"
-    outputs = ("sle_scores", "worst_sites")
 
-    async def collect(self, ctx: Context) -> dict[str, Any]:
+    async def collect(self, ctx: Context) -> Collected:
         rows = await fetch_rows(
             ctx, self.name, ep.SITES_SLE, org_id=ctx.org_id, sle="wan", duration="1h", limit=1000
         )
         scores = parse.parse_sites_sle(rows)
-        threshold = ctx.config.collect.degraded_threshold
-        degraded_metrics = sorted({s.sle for s in scores if s.ratio < threshold})
+        degraded_metrics = sorted(
+            {s.sle for s in scores if ctx.config.thresholds.degraded(s.ratio)}
+        )
         worst: list[WorstSite] = []
         for sle in degraded_metrics:
             data = await ctx.client.get(
                 ep.ORG_INSIGHT, org_id=ctx.org_id, metric="worst-sites-by-sle", sle=sle
             )
             worst.extend(parse.parse_worst_sites(data, sle))
-        return {"sle_scores": scores, "worst_sites": tuple(worst)}
-
-
-def periodic_jobs() -> tuple[Job, ...]:
-    return (InventoryJob(), GatewaysJob(), WanPortsJob(), PeerPathsJob(), OrgSleJob())
+        return Collected(Snapshot(sle_scores=scores, worst_sites=tuple(worst)))

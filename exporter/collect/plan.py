@@ -1,10 +1,10 @@
-"""The hourly call plan: what each job costs, and how often it can run within the budget.
+"""The hourly call plan: how often each job can run within the budget.
 
-Costs come from the org's shape (pages of sites, gateways, ports, peers; degraded pairs times
-deep-dive calls). The plan keeps the hour under ``budget_share`` of all tokens' budget by
-stretching the lowest priorities first: deep-dives of healthy sites, then deep-dives of
-degraded sites, then peer paths, org SLE, inventory and gateways. Alarms and WAN port status
-are never stretched.
+Costs come from the jobs table (from the org's shape: pages of sites, gateways, ports, peers;
+degraded pairs times deep-dive calls). The plan keeps the hour under ``budget_share`` of all
+tokens' budget by stretching the lowest priorities first: deep-dives of healthy sites, then
+deep-dives of degraded sites, then the table's stretchable jobs by priority. Jobs the table
+never stretches (alarms, WAN port status) keep their interval.
 """
 
 from __future__ import annotations
@@ -13,70 +13,22 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from exporter.collect.table import BY_NAME, DEEP_DIVE_CALLS_PER_PAIR, JOBS, OrgShape
 from exporter.config import Config
 
-PAGE = 1000
 HOUR = 3600.0
-WAN_SLE_METRICS = ("gateway-health", "wan-link-health", "application-health")
-# Estimates used before the first fetch has measured the org (`plan --sites N`, cold start).
-GATEWAYS_PER_SITE = 1.25
-PORT_ROWS_PER_GATEWAY = 4.0
-PEER_ROWS_PER_GATEWAY = 3.5
-# Per (site, metric) deep-dive refresh: summary-trend, histogram, impacted gateways/interfaces.
-DEEP_DIVE_CALLS_PER_PAIR = 4
 # Once a day per pair (threshold) and per site (enabled metrics), amortised per hour.
 DEEP_DIVE_DAILY_CALLS_PER_PAIR = 2
 DEEP_DIVE_WAKE_SECONDS = 300.0
 HEALTHY_REFRESH_SECONDS = 86400.0
 # Healthy-site deep-dives spend this share of what is left, keeping room for retries.
 HEALTHY_SHARE_OF_LEFTOVER = 0.9
-# Stretch order (first stretched first) and how far each may go.
-STRETCH = (("peer_paths", 1800.0), ("org_sle", 3600.0), ("inventory", 14400.0), ("gateways", 900.0))
-NEVER_STRETCHED = ("alarms", "wan_ports")
-
-
-@dataclass(frozen=True, slots=True)
-class OrgShape:
-    """What drives the cost of one run of each job."""
-
-    sites: int
-    gateways: int
-    port_rows: int
-    peer_rows: int
-    sle_metrics: int
-    degraded_pairs: int
-    sitegroups: int = 1
-
-    @classmethod
-    def estimate(cls, sites: int, degraded_share: float = 0.05) -> OrgShape:
-        gateways = math.ceil(sites * GATEWAYS_PER_SITE)
-        return cls(
-            sites=sites,
-            gateways=gateways,
-            port_rows=math.ceil(gateways * PORT_ROWS_PER_GATEWAY),
-            peer_rows=math.ceil(gateways * PEER_ROWS_PER_GATEWAY),
-            sle_metrics=len(WAN_SLE_METRICS),
-            degraded_pairs=math.ceil(sites * degraded_share),
-        )
-
-
-def pages(rows: int) -> int:
-    """Calls to walk ``rows`` records 1000 at a time (an empty list still costs one call)."""
-    return max(1, math.ceil(rows / PAGE))
-
-
-def calls_per_run(job: str, shape: OrgShape) -> float:
-    """Calls one run of ``job`` makes, from the org's shape (deep-dive: per degraded pair)."""
-    costs = {
-        "inventory": 1 + pages(shape.sites) + pages(shape.sitegroups),
-        "gateways": pages(shape.gateways),
-        "wan_ports": pages(shape.port_rows),
-        "peer_paths": pages(shape.peer_rows),
-        "org_sle": pages(shape.sites) + shape.sle_metrics,
-        "alarms": 1,
-        "deep_dive": DEEP_DIVE_CALLS_PER_PAIR,
-    }
-    return float(costs[job])
+# Stretch order (first stretched first) and how far each may go; deep-dives are planned apart.
+STRETCH = tuple(
+    (spec.name, spec.stretch_to)
+    for spec in sorted(JOBS, key=lambda spec: spec.priority)
+    if spec.stretch_to is not None and spec.name != "deep_dive"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +72,7 @@ class Plan:
     def over_budget(self) -> bool:
         return self.total_calls_per_hour > self.target_calls_per_hour + 1e-6
 
-    def per_collector(self) -> dict[str, float]:
+    def per_job(self) -> dict[str, float]:
         hourly = {e.job: e.calls_per_hour for e in self.entries}
         hourly["deep_dive"] = self.deep_dive_calls_per_hour
         return hourly
@@ -144,7 +96,7 @@ def make_plan(
     target = capacity_calls_per_hour * budget_share
     measured = measured or {}
     per_run = {
-        job: measured.get(job, calls_per_run(job, shape)) for job in intervals if job != "deep_dive"
+        job: measured.get(job, BY_NAME[job].cost(shape)) for job in intervals if job != "deep_dive"
     }
     chosen = {job: intervals[job] for job in per_run}
     refresh = intervals["deep_dive"]
@@ -152,7 +104,7 @@ def make_plan(
     def periodic() -> float:
         return sum(per_run[j] * HOUR / chosen[j] for j in per_run)
 
-    # Degraded deep-dives stretch down to one refresh every 4 floors before anything else does.
+    # Degraded deep-dives stretch (as far as the table lets them) before anything else does.
     room = target - periodic()
     need = degraded_calls_per_hour(shape.degraded_pairs, refresh)
     if need > room and shape.degraded_pairs:
@@ -160,7 +112,8 @@ def make_plan(
         stretched = (
             DEEP_DIVE_CALLS_PER_PAIR * HOUR / per_pair_room if per_pair_room > 0 else math.inf
         )
-        refresh = min(max(refresh, stretched), intervals["deep_dive"] * 4)
+        ceiling = max(intervals["deep_dive"], BY_NAME["deep_dive"].stretch_to or 0.0)
+        refresh = min(max(refresh, stretched), ceiling)
     degraded = degraded_calls_per_hour(shape.degraded_pairs, refresh)
     for job, ceiling in STRETCH:
         excess = periodic() + degraded - target

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 from exporter.clock import Clock
+from exporter.collect.table import BY_NAME
 from exporter.model import ExporterStatus, Snapshot
 
 
@@ -28,12 +28,13 @@ class Publisher:
     def snapshot(self) -> Snapshot:
         return self._snapshot
 
-    def publish(self, job: str, parts: Mapping[str, Any]) -> None:
-        """Replace the snapshot fields in ``parts`` and mark ``job`` as published."""
+    def publish(self, job: str, parts: Snapshot) -> None:
+        """Take the fields ``job`` fills (its row of the jobs table) from ``parts``."""
         if self.first_publish_at is None:
             self.first_publish_at = self._clock.time()
+        filled = {name: getattr(parts, name) for name in BY_NAME[job].fills}
         self._snapshot = replace(
-            self._snapshot, **parts, published=self._snapshot.published | {job}
+            self._snapshot, **filled, published=self._snapshot.published | {job}
         )
 
     def status(self) -> ExporterStatus:

@@ -13,24 +13,18 @@ import math
 import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import Any
 
 from exporter.clock import Clock
-from exporter.collect.alarms import AlarmsJob
-from exporter.collect.deepdive import DeepDiveErrors, DeepDiveJob, degraded_pairs
-from exporter.collect.jobs import Context, CountingClient, Job, periodic_jobs
-from exporter.collect.plan import (
-    DEEP_DIVE_WAKE_SECONDS,
-    WAN_SLE_METRICS,
-    OrgShape,
-    Plan,
-    make_plan,
-)
+from exporter.collect import alarms  # noqa: F401  (registers the alarms job's code)
+from exporter.collect.deepdive import DeepDiveJob, degraded_pairs
+from exporter.collect.jobs import Collected, Context, CountingClient, Job
+from exporter.collect.plan import DEEP_DIVE_WAKE_SECONDS, Plan, make_plan
 from exporter.collect.publisher import Publisher
+from exporter.collect.table import BY_NAME, JOBS, WAN_SLE_METRICS, OrgShape
 from exporter.config import Config
 from exporter.mist.client import MistClient
 from exporter.mist.errors import MistError, MistRateLimited
-from exporter.model import CollectorStatus, Snapshot
+from exporter.model import JobStatus, Snapshot
 from exporter.state import codec
 from exporter.state.store import StateStore
 
@@ -43,7 +37,8 @@ SNAPSHOT_TYPES = typing.get_type_hints(Snapshot)
 
 
 def all_jobs() -> tuple[Job, ...]:
-    return (*periodic_jobs(), AlarmsJob(), DeepDiveJob())
+    """One instance of the code of every row of the jobs table, in table order."""
+    return tuple(Job.registry[spec.name]() for spec in JOBS)
 
 
 class Scheduler:
@@ -66,16 +61,14 @@ class Scheduler:
         self.publisher = publisher
         self.jobs = {job.name: job for job in (jobs or all_jobs())}
         self._status = {
-            name: CollectorStatus(
-                collector=name, interval_seconds=config.collect.intervals[name], next_run=0.0
-            )
+            name: JobStatus(job=name, interval_seconds=config.collect.intervals[name], next_run=0.0)
             for name in self.jobs
         }
         self._calls: dict[str, float] = {}
         self._failures: dict[str, int] = dict.fromkeys(self.jobs, 0)
         self.plan = self.replan()
 
-    def statuses(self) -> tuple[CollectorStatus, ...]:
+    def statuses(self) -> tuple[JobStatus, ...]:
         return tuple(self._status[name] for name in self.jobs)
 
     def shape(self) -> OrgShape:
@@ -88,9 +81,7 @@ class Scheduler:
             peer_rows=len(snap.peer_paths) or estimate.peer_rows,
             sle_metrics=len({s.sle for s in snap.sle_scores}) or len(WAN_SLE_METRICS),
             degraded_pairs=len(
-                degraded_pairs(
-                    snap.sle_scores, snap.worst_sites, self.config.collect.degraded_threshold
-                )
+                degraded_pairs(snap.sle_scores, snap.worst_sites, self.config.thresholds)
             ),
         )
 
@@ -103,7 +94,7 @@ class Scheduler:
             budget_share=self.config.collect.budget_share,
             measured=self._calls,
         )
-        hourly = plan.per_collector()
+        hourly = plan.per_job()
         for name in self.jobs:
             interval = (
                 plan.entry(name).interval_seconds if name != "deep_dive" else DEEP_DIVE_WAKE_SECONDS
@@ -129,10 +120,12 @@ class Scheduler:
             if not isinstance(state, dict) or not isinstance(result, dict):
                 continue
             try:
-                parts = {
-                    field: codec.decode(SNAPSHOT_TYPES[field], value)
-                    for field, value in result["parts"].items()
-                }
+                parts = Snapshot(
+                    **{
+                        field: codec.decode(SNAPSHOT_TYPES[field], result["parts"][field])
+                        for field in BY_NAME[name].fills
+                    }
+                )
             except (KeyError, ValueError, TypeError) as exc:
                 log.warning("ignoring the cached result of %s: %s", name, exc)
                 continue
@@ -160,7 +153,7 @@ class Scheduler:
             published = self.publisher.snapshot.published
             waiting = any(
                 dep in self.jobs and dep not in published and self._status[dep].last_attempt is None
-                for dep in job.after
+                for dep in BY_NAME[name].after
             )
             if not waiting:
                 ready.append(job)
@@ -218,20 +211,20 @@ class Scheduler:
         t0 = self.clock.monotonic()
         status = replace(self._status[job.name], last_attempt=started)
         error: BaseException | None = None
-        parts: dict[str, Any] | None = None
+        collected: Collected | None = None
         try:
-            parts = await job.collect(ctx)
-        except DeepDiveErrors as exc:
-            parts, error = exc.parts, exc
+            collected = await job.collect(ctx)
+            if collected.failures:
+                error = _partial(collected.failures)
         except MistError as exc:
             error = exc
         except Exception as exc:  # a bug must not stop the other jobs: record it, retry later
-            log.exception("collector %s raised an unexpected error", job.name)
+            log.exception("job %s raised an unexpected error", job.name)
             error = exc
         duration = self.clock.monotonic() - t0
-        if parts is not None:
-            self.publisher.publish(job.name, parts)
-            await self._save(job.name, parts, started, duration, ctx.client.calls, status)
+        if collected is not None:
+            self.publisher.publish(job.name, collected.parts)
+            await self._save(job.name, collected.parts, started, duration, ctx.client.calls, status)
         if error is None:
             self._failures[job.name] = 0
             self._calls[job.name] = float(ctx.client.calls)
@@ -250,11 +243,11 @@ class Scheduler:
     def _failed(
         self,
         name: str,
-        status: CollectorStatus,
+        status: JobStatus,
         error: BaseException,
         started: float,
         duration: float,
-    ) -> CollectorStatus:
+    ) -> JobStatus:
         self._failures[name] += 1
         failures = self._failures[name]
         retry = min(status.interval_seconds or 60.0, RETRY_BASE_SECONDS * 2 ** min(failures, 6))
@@ -263,7 +256,7 @@ class Scheduler:
             next_run = max(next_run, error.retry_at)
         message = f"{type(error).__name__}: {error}"
         if failures == 1 or message != status.last_error:
-            log.warning("collector %s failed: %s", name, message)
+            log.warning("job %s failed: %s", name, message)
         return replace(
             status,
             errors_total=status.errors_total + 1,
@@ -275,17 +268,14 @@ class Scheduler:
     async def _save(
         self,
         name: str,
-        parts: dict[str, Any],
+        parts: Snapshot,
         started: float,
         duration: float,
         calls: int,
-        status: CollectorStatus,
+        status: JobStatus,
     ) -> None:
-        await self.store.put(
-            KIND_RESULT,
-            name,
-            {"at": started, "parts": {k: codec.encode(v) for k, v in parts.items()}},
-        )
+        encoded = {field: codec.encode(getattr(parts, field)) for field in BY_NAME[name].fills}
+        await self.store.put(KIND_RESULT, name, {"at": started, "parts": encoded})
         await self.store.put(
             KIND_JOB,
             name,
@@ -296,3 +286,9 @@ class Scheduler:
                 "errors_total": status.errors_total,
             },
         )
+
+
+def _partial(failures: Sequence[MistError]) -> MistError:
+    """One error standing for the failed parts of a run whose other parts were published."""
+    first = failures[0]
+    return MistError(first.endpoint, f"{len(failures)} part(s) failed; first: {first}")

@@ -1,8 +1,9 @@
 """Every metric the exporter exposes: name, type, help and label names, in one place.
 
 Value series carry IDs as labels; names, models and regions live in ``*_info`` series (value 1).
-The HELP of data polled from Mist says how often its job runs by default. The golden test in
-``tests/metrics`` and the README's metrics table are generated from :data:`METRICS`.
+The HELP of data polled from Mist names the job that refreshes it (its interval, which the
+planner may stretch, is ``mist_job_interval_seconds``). The golden test in ``tests/metrics`` and
+the metrics table of ``docs/metrics.md`` are generated from :data:`METRICS`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from exporter.config import DEFAULT_INTERVALS
+from exporter.collect import table
 
 MetricType = Literal["gauge", "counter", "gaugehistogram"]
 
@@ -32,7 +33,7 @@ class MetricDef:
 
 
 def _polled(job: str, text: str) -> str:
-    return f"{text} Polled every {DEFAULT_INTERVALS[job]:g} s."
+    return f"{text} Refreshed by the {table.BY_NAME[job].name} job (see mist_job_interval_seconds)."
 
 
 def _data(name: str, type_: MetricType, job: str, text: str, labels: tuple[str, ...]) -> MetricDef:
@@ -213,24 +214,24 @@ METRICS: tuple[MetricDef, ...] = (
         SLE,
     ),
     _data(
-        "mist_site_sle_total_minutes",
+        "mist_site_sle_total_seconds",
         "gauge",
         "deep_dive",
-        "User-minutes measured for the SLE in the site's deep-dive window.",
+        "User-seconds measured for the SLE in the site's deep-dive window (Mist's user-minutes).",
         SLE,
     ),
     _data(
-        "mist_site_sle_degraded_minutes",
+        "mist_site_sle_degraded_seconds",
         "gauge",
         "deep_dive",
-        "Degraded user-minutes of the SLE in the site's deep-dive window.",
+        "Degraded user-seconds of the SLE in the site's deep-dive window.",
         SLE,
     ),
     _data(
-        "mist_site_sle_classifier_degraded_minutes",
+        "mist_site_sle_classifier_degraded_seconds",
         "gauge",
         "deep_dive",
-        "Degraded user-minutes attributed to each classifier in the deep-dive window.",
+        "Degraded user-seconds attributed to each classifier in the deep-dive window.",
         (*SLE, "classifier"),
     ),
     _data(
@@ -248,17 +249,17 @@ METRICS: tuple[MetricDef, ...] = (
         SLE,
     ),
     _data(
-        "mist_site_sle_impacted_gateway_degraded_minutes",
+        "mist_site_sle_impacted_gateway_degraded_seconds",
         "gauge",
         "deep_dive",
-        "Degraded user-minutes of the SLE attributed to each gateway in the deep-dive window.",
+        "Degraded user-seconds of the SLE attributed to each gateway in the deep-dive window.",
         (*SLE, "gateway_mac"),
     ),
     _data(
-        "mist_site_sle_impacted_interface_degraded_minutes",
+        "mist_site_sle_impacted_interface_degraded_seconds",
         "gauge",
         "deep_dive",
-        "Degraded user-minutes of the SLE attributed to each interface in the deep-dive window.",
+        "Degraded user-seconds of the SLE attributed to each interface in the deep-dive window.",
         (*SLE, "gateway_mac", "interface"),
     ),
     _data(
@@ -287,7 +288,8 @@ METRICS: tuple[MetricDef, ...] = (
     _self(
         "mist_up",
         "gauge",
-        "1 when the last run of every essential job (gateways, WAN ports, alarms) succeeded.",
+        "1 when the last run of every essential job (gateways, WAN ports, alarms) succeeded, "
+        "else 0: the exporter cannot poll Mist and serves its last good data.",
     ),
     _self(
         "mist_simulated",
@@ -295,28 +297,28 @@ METRICS: tuple[MetricDef, ...] = (
         "1 when the data comes from the built-in simulator, not from Mist.",
     ),
     _self(
-        "mist_collector_last_success_timestamp_seconds",
+        "mist_job_last_success_timestamp_seconds",
         "gauge",
-        "Unix time the collector last finished a run successfully.",
-        ("collector",),
+        "Unix time the job last finished a run successfully.",
+        ("mist_job",),
     ),
     _self(
-        "mist_collector_duration_seconds",
+        "mist_job_duration_seconds",
         "gauge",
-        "Seconds the collector's last run took.",
-        ("collector",),
+        "Seconds the job's last run took.",
+        ("mist_job",),
     ),
     _self(
-        "mist_collector_interval_seconds",
+        "mist_job_interval_seconds",
         "gauge",
-        "Seconds between runs of the collector as currently planned.",
-        ("collector",),
+        "Seconds between runs of the job as currently planned.",
+        ("mist_job",),
     ),
     _self(
-        "mist_collector_errors_total",
+        "mist_job_errors_total",
         "counter",
-        "Failed runs of the collector since the exporter started.",
-        ("collector",),
+        "Failed runs of the job since the exporter started.",
+        ("mist_job",),
     ),
     _self(
         "mist_api_requests_total",
@@ -339,8 +341,8 @@ METRICS: tuple[MetricDef, ...] = (
     _self(
         "mist_api_planned_calls_per_hour",
         "gauge",
-        "API calls per hour the scheduler plans for the collector.",
-        ("collector",),
+        "API calls per hour the scheduler plans for the job.",
+        ("mist_job",),
     ),
     _self(
         "mist_state_store_up",
@@ -353,6 +355,17 @@ METRICS: tuple[MetricDef, ...] = (
         "Seconds the last render of the org's metric families took (once per data change).",
     ),
     _self("mist_exporter_build_info", "gauge", "Version of the exporter (value 1).", ("version",)),
+    _self(
+        "mist_sle_degraded_threshold_ratio",
+        "gauge",
+        "SLE score below which a site's SLE counts as degraded (collect.degraded_threshold).",
+    ),
+    _self(
+        "mist_kpi_threshold",
+        "gauge",
+        "Configured threshold of a KPI at each level (notice, warning, critical), base units.",
+        ("kpi", "level"),
+    ),
 )
 
 BY_NAME: dict[str, MetricDef] = {m.name: m for m in METRICS}

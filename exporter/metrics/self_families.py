@@ -7,24 +7,26 @@ from collections.abc import Mapping
 from prometheus_client.metrics_core import Metric
 
 from exporter import __version__
+from exporter.collect.table import ESSENTIAL
 from exporter.metrics.families import Family
-from exporter.model import CollectorStatus, ExporterStatus
+from exporter.model import ExporterStatus, JobStatus
+from exporter.thresholds import LEVEL_NAMES
 
 
-def last_run_succeeded(collector: CollectorStatus) -> bool:
-    """True when the collector has succeeded and no attempt came after that success.
+def last_run_succeeded(job: JobStatus) -> bool:
+    """True when the job has succeeded and no attempt came after that success.
 
     ``last_attempt`` is taken as the time the last run finished or failed, so an attempt later
     than the last success means the last run failed.
     """
-    if collector.last_success is None:
+    if job.last_success is None:
         return False
-    return collector.last_attempt is None or collector.last_attempt <= collector.last_success
+    return job.last_attempt is None or job.last_attempt <= job.last_success
 
 
 def essential_up(status: ExporterStatus) -> bool:
-    by_name = {c.collector: c for c in status.collectors}
-    return all(name in by_name and last_run_succeeded(by_name[name]) for name in status.essential)
+    by_name = {c.job: c for c in status.jobs}
+    return all(name in by_name and last_run_succeeded(by_name[name]) for name in ESSENTIAL)
 
 
 def self_families(
@@ -37,13 +39,13 @@ def self_families(
     up, sim = Family("mist_up"), Family("mist_simulated")
     up.add({}, essential_up(status))
     sim.add({}, simulated)
-    last_success = Family("mist_collector_last_success_timestamp_seconds")
-    duration = Family("mist_collector_duration_seconds")
-    interval = Family("mist_collector_interval_seconds")
-    errors = Family("mist_collector_errors_total")
+    last_success = Family("mist_job_last_success_timestamp_seconds")
+    duration = Family("mist_job_duration_seconds")
+    interval = Family("mist_job_interval_seconds")
+    errors = Family("mist_job_errors_total")
     planned = Family("mist_api_planned_calls_per_hour")
-    for c in status.collectors:
-        labels = {"collector": c.collector}
+    for c in status.jobs:
+        labels = {"mist_job": c.job}
         last_success.add(labels, c.last_success)
         duration.add(labels, c.duration_seconds)
         interval.add(labels, c.interval_seconds)
@@ -62,8 +64,13 @@ def self_families(
     render.add({}, render_seconds)
     build = Family("mist_exporter_build_info")
     build.add({"version": __version__}, 1)
+    degraded, kpi = Family("mist_sle_degraded_threshold_ratio"), Family("mist_kpi_threshold")
+    degraded.add({}, status.thresholds.sle_degraded)
+    for name, levels in status.thresholds.kpis():
+        for level, value in zip(LEVEL_NAMES, levels, strict=True):
+            kpi.add({"kpi": name, "level": level}, value)
     families = (
         *(up, sim, last_success, duration, interval, errors),
-        *(api, remaining, reset, planned, store, render, build),
+        *(api, remaining, reset, planned, store, render, build, degraded, kpi),
     )
     return [f.metric for f in families]

@@ -142,32 +142,32 @@ def _distribution_samples(
 
 
 def _deep_dives(snapshot: Snapshot) -> list[Metric]:
-    total = Family("mist_site_sle_total_minutes")
-    degraded = Family("mist_site_sle_degraded_minutes")
-    classifier = Family("mist_site_sle_classifier_degraded_minutes")
+    total = Family("mist_site_sle_total_seconds")
+    degraded = Family("mist_site_sle_degraded_seconds")
+    classifier = Family("mist_site_sle_classifier_degraded_seconds")
     threshold = Family("mist_site_sle_threshold")
     distribution = Family("mist_site_sle_distribution")
-    gateway = Family("mist_site_sle_impacted_gateway_degraded_minutes")
-    interface = Family("mist_site_sle_impacted_interface_degraded_minutes")
+    gateway = Family("mist_site_sle_impacted_gateway_degraded_seconds")
+    interface = Family("mist_site_sle_impacted_interface_degraded_seconds")
     fetched = Family("mist_site_sle_deep_dive_timestamp_seconds")
     last_fetch: dict[str, float] = {}
     for d in snapshot.deep_dives:
         ids = {"site_id": d.site_id, "sle": d.sle}
         if d.trend:
-            total.add(ids, d.total_minutes)
-            degraded.add(ids, d.degraded_minutes)
+            total.add(ids, d.total_seconds)
+            degraded.add(ids, d.degraded_seconds)
         for c in d.classifiers:
-            classifier.add({**ids, "classifier": c.classifier}, c.degraded_minutes)
+            classifier.add({**ids, "classifier": c.classifier}, c.degraded_seconds)
         threshold.add(ids, d.threshold)
         if d.histogram:
             distribution.metric.samples.extend(
                 _distribution_samples(distribution.sample_name, ids, d.histogram)
             )
         for g in d.impacted_gateways:
-            gateway.add({**ids, "gateway_mac": g.gateway_mac}, g.degraded_minutes)
+            gateway.add({**ids, "gateway_mac": g.gateway_mac}, g.degraded_seconds)
         for i in d.impacted_interfaces:
             labels = {**ids, "gateway_mac": i.gateway_mac, "interface": i.interface}
-            interface.add(labels, i.degraded_minutes)
+            interface.add(labels, i.degraded_seconds)
         last_fetch[d.site_id] = max(d.fetched_at, last_fetch.get(d.site_id, d.fetched_at))
     for site_id, fetched_at in last_fetch.items():
         fetched.add({"site_id": site_id}, fetched_at)

@@ -33,6 +33,7 @@ from exporter.mist.errors import (
     MistPayloadError,
     MistRateLimited,
     MistTimeout,
+    OrgDiscoveryError,
 )
 from exporter.model import RequestEvent, TokenBudget
 from exporter.state.store import StateStore
@@ -41,19 +42,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_LIMIT = 1000
 USER_AGENT = "mist-wan-exporter"
-
-
-class OrgDiscoveryError(MistError):
-    """The tokens do not see exactly one org; ``orgs`` lists (id, name) of those they see."""
-
-    def __init__(self, orgs: Sequence[tuple[str, str]]) -> None:
-        if orgs:
-            listing = "; ".join(f"{name} ({org_id})" for org_id, name in orgs)
-            message = f"the API tokens see {len(orgs)} orgs, set MIST_ORG_ID to one of: {listing}"
-        else:
-            message = "the API tokens see no org; check the tokens' privileges"
-        super().__init__(SELF.template, message)
-        self.orgs = tuple(orgs)
+# Retry delays (seconds, on the injected clock): base * 2**n, capped, half of it jittered.
+BACKOFF_BASE = 0.5
+BACKOFF_CAP = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +95,7 @@ class MistClient:
     call counts across restarts; ``session`` injects an aiohttp session (the caller closes it);
     every finished request (after retries) is reported to each of ``observers``. ``max_wait``
     is how long a request may wait for a token's budget before it fails with
-    :class:`MistRateLimited`; ``backoff_base``/``backoff_cap`` shape the retry delays (seconds).
+    :class:`MistRateLimited`. Every wait (budget, retry backoff) is on ``clock``.
     """
 
     def __init__(
@@ -116,8 +107,6 @@ class MistClient:
         session: aiohttp.ClientSession | None = None,
         observers: Sequence[Callable[[RequestEvent], None]] = (),
         max_wait: float = 60.0,
-        backoff_base: float = 0.5,
-        backoff_cap: float = 30.0,
     ) -> None:
         if not config.tokens:
             raise ValueError("MistClient needs at least one API token")
@@ -137,8 +126,6 @@ class MistClient:
             connect=config.timeouts.connect,
             sock_read=config.timeouts.read,
         )
-        self._backoff_base = backoff_base
-        self._backoff_cap = backoff_cap
         self._random = random.Random()
         self._started = False
         self._start_lock = asyncio.Lock()
@@ -222,7 +209,9 @@ class MistClient:
                     name = privilege.get("org_name") or privilege.get("name") or ""
                     orgs.setdefault(privilege["org_id"], str(name))
         if len(orgs) != 1:
-            raise OrgDiscoveryError(sorted(orgs.items(), key=lambda item: (item[1], item[0])))
+            raise OrgDiscoveryError(
+                SELF.template, sorted(orgs.items(), key=lambda item: (item[1], item[0]))
+            )
         (self.org_id,) = orgs
         return self.org_id
 
@@ -359,8 +348,8 @@ class MistClient:
             if not outcome.transient or failures >= self._config.max_retries:
                 raise outcome.error
             failures += 1
-            delay = min(self._backoff_cap, self._backoff_base * 2 ** (failures - 1))
-            await asyncio.sleep(delay / 2 + self._random.uniform(0, delay / 2))
+            delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (failures - 1))
+            await self._clock.sleep(delay / 2 + self._random.uniform(0, delay / 2))
 
     async def _attempt(
         self, template: str, url: URL, query: Query | None, index: int

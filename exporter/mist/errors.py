@@ -6,6 +6,8 @@ token or a full URL with ids, so it is safe to log and to show on the status pag
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class MistError(Exception):
     def __init__(self, endpoint: str, message: str) -> None:
@@ -39,3 +41,16 @@ class MistTimeout(MistError):
 
 class MistPayloadError(MistError):
     """The answer is not the JSON shape the parser expects."""
+
+
+class OrgDiscoveryError(MistError):
+    """The tokens do not see exactly one org; ``orgs`` lists (id, name) of those they see."""
+
+    def __init__(self, endpoint: str, orgs: Sequence[tuple[str, str]]) -> None:
+        if orgs:
+            listing = "; ".join(f"{name} ({org_id})" for org_id, name in orgs)
+            message = f"the API tokens see {len(orgs)} orgs, set MIST_ORG_ID to one of: {listing}"
+        else:
+            message = "the API tokens see no org; check the tokens' privileges"
+        super().__init__(endpoint, message)
+        self.orgs = tuple(orgs)

@@ -51,6 +51,7 @@ IMPACTED_INTERFACES = endpoints.SLE_IMPACTED_INTERFACES.template
 MBPS = 1e6 / 8
 MS = 1e-3
 PERCENT = 1e-2
+MINUTE = 60.0  # Mist's user-minutes -> user-seconds
 # Counts (user-minutes, samples) above this are not Mist's: a bound that keeps every sum finite.
 MAX_COUNT = 1e15
 WAN_PORT_USAGES = frozenset({"wan", "lte"})
@@ -391,7 +392,8 @@ def parse_sle_metrics(data: Any) -> tuple[str, ...]:
 
 
 def parse_summary_trend(data: Any) -> SummaryTrend:
-    """Buckets at ``start + i * interval`` of user-minutes in total and degraded.
+    """Buckets at ``start + i * interval`` of user-seconds (Mist's user-minutes) in total and
+    degraded.
 
     Classifier names are canonical (hyphens); a classifier without its own ``total`` samples
     shares the metric's totals. Null samples count as 0.
@@ -428,7 +430,7 @@ def _trend(
 def _samples(samples: _Fields, key: str) -> tuple[float, ...]:
     path = f"{samples.path}.{key}"
     return tuple(
-        0.0 if value is None else _count(samples.endpoint, f"{path}[{i}]", value)
+        0.0 if value is None else _count(samples.endpoint, f"{path}[{i}]", value) * MINUTE
         for i, value in enumerate(samples.items(key))
     )
 
@@ -487,7 +489,7 @@ def parse_impacted_gateways(data: Any) -> tuple[ImpactedGateway, ...]:
     return tuple(
         ImpactedGateway(
             gateway_mac=normalise_mac(row.text("gateway_mac")),
-            degraded_minutes=row.count("degraded"),
+            degraded_seconds=row.count("degraded") * MINUTE,
         )
         for row in _rows(IMPACTED_GATEWAYS, body.data["gateways"], "body.gateways")
     )
@@ -502,7 +504,7 @@ def parse_impacted_interfaces(data: Any) -> tuple[ImpactedInterface, ...]:
         ImpactedInterface(
             gateway_mac=normalise_mac(row.first_text("gateway_mac", "switch_mac")),
             interface=row.text("interface_name"),
-            degraded_minutes=row.count("degraded"),
+            degraded_seconds=row.count("degraded") * MINUTE,
         )
         for row in _rows(IMPACTED_INTERFACES, body.data["interfaces"], "body.interfaces")
     )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from exporter.config import DEFAULT_INTERVALS
-from exporter.model import CollectorStatus, ExporterStatus
+from exporter.collect.table import DEFAULT_INTERVALS, ESSENTIAL
+from exporter.model import ExporterStatus, JobStatus
 
 STALE_INTERVALS = 3.0
 
@@ -16,10 +16,10 @@ class Readiness:
     reason: str
 
 
-def interval_of(collector: CollectorStatus | None, name: str) -> float:
-    if collector is not None and collector.interval_seconds:
-        return collector.interval_seconds
-    return DEFAULT_INTERVALS.get(name, 60.0)
+def interval_of(job: JobStatus | None, name: str) -> float:
+    if job is not None and job.interval_seconds:
+        return job.interval_seconds
+    return DEFAULT_INTERVALS[name]
 
 
 def readiness(status: ExporterStatus, now: float) -> Readiness:
@@ -27,12 +27,12 @@ def readiness(status: ExporterStatus, now: float) -> Readiness:
     than three of its intervals (counted from start-up for a job that never succeeded)."""
     if status.first_publish_at is None:
         return Readiness(False, "not ready: no data published yet")
-    by_name = {c.collector: c for c in status.collectors}
+    by_name = {c.job: c for c in status.jobs}
     stale = []
-    for name in status.essential:
-        collector = by_name.get(name)
-        limit = STALE_INTERVALS * interval_of(collector, name)
-        last = collector.last_success if collector is not None else None
+    for name in ESSENTIAL:
+        job = by_name.get(name)
+        limit = STALE_INTERVALS * interval_of(job, name)
+        last = job.last_success if job is not None else None
         age = now - (last if last is not None else status.started_at)
         if age > limit:
             since = "never succeeded" if last is None else f"last succeeded {age:.0f} s ago"

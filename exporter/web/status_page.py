@@ -1,13 +1,14 @@
-"""The HTML status page at ``/``: collectors, budget per token, state store, links."""
+"""The HTML status page at ``/``: jobs, budget per token, state store, links."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from html import escape
 
+from exporter.collect.table import BY_NAME, ESSENTIAL
 from exporter.metrics.self_families import essential_up
 from exporter.model import ExporterStatus
-from exporter.web.readiness import interval_of, readiness
+from exporter.web.readiness import readiness
 
 STYLE = (
     "body{font-family:system-ui,sans-serif;margin:2em;color:#222}"
@@ -57,16 +58,17 @@ def render_status_page(status: ExporterStatus, *, simulated: bool, now: float, v
         '<a href="readyz">/readyz</a></p>',
         "<ul>",
         f"<li>Readiness: {_status(ready.ready, ready.reason)}</li>",
-        f"<li>Essential jobs ({escape(', '.join(status.essential))}): "
+        f"<li>Essential jobs ({escape(', '.join(ESSENTIAL))}): "
         f"{_status(up, 'last runs succeeded' if up else 'a last run failed or none yet')}</li>",
         f"<li>State store: {_status(status.state_store_up, store)}</li>",
         f"<li>Started: {escape(_when(status.started_at, now))}</li>",
         f"<li>First publish: {escape(_when(status.first_publish_at, now))}</li>",
         "</ul>",
-        "<h2>Collectors</h2><table>",
+        "<h2>Jobs</h2><table>",
         _row(
             [
-                "collector",
+                "job",
+                "collects",
                 "last success",
                 "duration",
                 "errors",
@@ -78,18 +80,21 @@ def render_status_page(status: ExporterStatus, *, simulated: bool, now: float, v
             header=True,
         ),
     ]
-    for c in sorted(status.collectors, key=lambda c: c.collector):
+    order = {name: i for i, name in enumerate(BY_NAME)}
+    for c in sorted(status.jobs, key=lambda c: (order.get(c.job, len(order)), c.job)):
         duration = "-" if c.duration_seconds is None else f"{c.duration_seconds:.2f} s"
+        spec = BY_NAME.get(c.job)
         parts.append(
             _row(
                 [
-                    c.collector,
+                    c.job,
+                    spec.summary if spec else "-",
                     _when(c.last_success, now),
                     duration,
                     str(c.errors_total),
                     c.last_error or "-",
                     _when(c.next_run, now),
-                    f"{interval_of(c, c.collector):.0f} s",
+                    "-" if c.interval_seconds is None else f"{c.interval_seconds:.0f} s",
                     f"{c.planned_calls_per_hour:.0f}",
                 ]
             )

@@ -29,7 +29,7 @@ async def collection(
     clock: ManualClock,
 ) -> AsyncIterator[Stack]:
     config = config_for(base_url, org_id)
-    async with collection_stack(config, org_id, store, clock, backoff_base=0.01) as stack:
+    async with collection_stack(config, org_id, store, clock) as stack:
         yield stack
 
 

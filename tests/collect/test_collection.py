@@ -17,6 +17,7 @@ from exporter.state import open_store
 from exporter.state.memory import MemoryStore
 from exporter.state.store import StateStore
 from tests.collect.harness import collection, sim_stats
+from tests.support.wait import until
 
 HOUR = 3600.0
 START = 1_800_000_000.0 + 1800  # half past an hour: alarms and degradations on both sides
@@ -43,7 +44,7 @@ async def test_full_cycle_matches_ground_truth(redis_url: str) -> None:
             await stack.scheduler.tick()
             snap = stack.publisher.snapshot
             truth = sim.simulator.truth(clock.time())
-            statuses = {s.collector: s for s in stack.scheduler.statuses()}
+            statuses = {s.job: s for s in stack.scheduler.statuses()}
         await store.close()
     assert {n: s.last_error for n, s in statuses.items()} == dict.fromkeys(statuses)
     assert snap.inventory is not None
@@ -124,10 +125,13 @@ async def test_interrupted_walk_resumes_and_counts_each_alarm_once(redis_url: st
                 stack.scheduler.run_job(job["alarms"]),
             )
             template = "/api/v1/orgs/{org_id}/stats/ports/search"
-            for _ in range(3000):
-                if (await sim_stats(sim.base_url))["calls"].get(template, 0) >= 4:
-                    break
-                await asyncio.sleep(0.01)
+            await until(
+                lambda: sim_stats(sim.base_url),
+                lambda stats: stats["calls"].get(template, 0) >= 4,
+                within=60,
+                what="four port pages walked",
+                every=0.01,
+            )
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
@@ -167,14 +171,10 @@ async def test_redis_outage_mid_run_keeps_collecting_and_writes_again(
             clock.advance(120)
             await stack.scheduler.tick()
             assert not store.up
-            statuses = {s.collector: s for s in stack.scheduler.statuses()}
+            statuses = {s.job: s for s in stack.scheduler.statuses()}
             assert statuses["alarms"].last_success == clock.time()
             redis_server.start()
-            for _ in range(100):
-                if store.up:
-                    break
-                await asyncio.sleep(0.1)
-            assert store.up
+            await until(lambda: store.up, within=30, what="the store reconnects")
             clock.advance(120)
             await stack.scheduler.tick()
         state = await store.get(KIND_JOB, "alarms")
@@ -234,7 +234,7 @@ async def test_a_failing_job_is_recorded_and_the_others_carry_on(
         async with collection(sim.base_url, org, store, clock) as stack:
             stack.scheduler.jobs["peer_paths"] = BrokenJob()
             await stack.scheduler.tick()
-            statuses = {s.collector: s for s in stack.scheduler.statuses()}
+            statuses = {s.job: s for s in stack.scheduler.statuses()}
             snap = stack.publisher.snapshot
     broken = statuses["peer_paths"]
     assert broken.errors_total == 1
@@ -249,4 +249,4 @@ async def test_a_failing_job_is_recorded_and_the_others_carry_on(
         "org_sle",
         "deep_dive",
     } <= snap.published
-    assert "collector peer_paths raised an unexpected error" in caplog.text
+    assert "job peer_paths raised an unexpected error" in caplog.text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from exporter.collect.deepdive import degraded_pairs, healthy_pairs, merge_trends
 from exporter.model import SleScore, SummaryTrend, TrendBucket, WorstSite
+from exporter.thresholds import Thresholds
 
 
 def test_degraded_pairs_follow_mist_ranking_then_score() -> None:
@@ -14,14 +15,14 @@ def test_degraded_pairs_follow_mist_ranking_then_score() -> None:
         SleScore("d", "gateway-health", 0.95),
     ]
     worst = [WorstSite("gateway-health", "c", 0.7)]
-    assert degraded_pairs(scores, worst, 0.9) == [
+    assert degraded_pairs(scores, worst, Thresholds(sle_degraded=0.9)) == [
         ("c", "gateway-health"),
         ("b", "wan-link-health"),
         ("a", "wan-link-health"),
     ]
-    assert healthy_pairs(scores, set(degraded_pairs(scores, worst, 0.9))) == [
-        ("d", "gateway-health")
-    ]
+    assert healthy_pairs(
+        scores, set(degraded_pairs(scores, worst, Thresholds(sle_degraded=0.9)))
+    ) == [("d", "gateway-health")]
 
 
 def test_merge_keeps_old_adds_new_and_drops_expired() -> None:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from exporter.collect.plan import (
+from exporter.collect.plan import make_plan
+from exporter.collect.table import (
+    BY_NAME,
     DEEP_DIVE_CALLS_PER_PAIR,
+    DEFAULT_INTERVALS,
+    JOBS,
     OrgShape,
-    calls_per_run,
-    make_plan,
     pages,
 )
-from exporter.config import DEFAULT_INTERVALS
 
 
 def plan_for(sites: int, *, tokens: int = 1, degraded: float = 0.05, share: float = 0.7):  # type: ignore[no-untyped-def]
@@ -75,7 +76,7 @@ def test_measured_calls_override_estimates() -> None:
         measured={"wan_ports": 3},
     )
     assert plan.entry("wan_ports").calls_per_run == 3
-    assert plan.entry("gateways").calls_per_run == calls_per_run("gateways", shape)
+    assert plan.entry("gateways").calls_per_run == BY_NAME["gateways"].cost(shape)
 
 
 @pytest.mark.parametrize("sites", [0, 1, 999, 1001])
@@ -83,3 +84,14 @@ def test_plan_is_finite_for_any_size(sites: int) -> None:
     _, plan = plan_for(sites)
     assert all(e.interval_seconds > 0 for e in plan.entries)
     assert plan.total_calls_per_hour < float("inf")
+
+
+def test_jobs_the_table_never_stretches_keep_their_interval_however_tight_the_budget() -> None:
+    _, plan = plan_for(32080, share=0.05)
+    assert plan.over_budget
+    for spec in JOBS:
+        if spec.stretch_to is None:
+            assert plan.entry(spec.name).interval_seconds == spec.interval, spec.name
+        elif spec.name != "deep_dive":
+            assert plan.entry(spec.name).interval_seconds <= spec.stretch_to + 1e-6, spec.name
+    assert plan.degraded_refresh_seconds <= (BY_NAME["deep_dive"].stretch_to or 0)

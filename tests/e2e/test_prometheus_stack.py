@@ -1,21 +1,26 @@
 """The whole chain: simulator -> exporter process -> a real Prometheus with the shipped config.
 
 Every dashboard query (variables resolved the way Grafana does) and every recording rule must
-parse and return data, and an alert must fire for a fault injected into the simulator.
+parse and return data, and an alert must fire for a fault injected into the simulator. Panels
+of degraded sites and alarms need some: the simulator is asked for a degraded site with an
+alarm and a critical alarm in every region, so the queries have data at any time of day.
 """
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
 from exporter.simulator import SimConfig, serve
+from exporter.simulator.events import Event
+from exporter.simulator.fleet import build_fleet
+from tests.reliability.support import wait_ready
 from tests.stack import promql
-from tests.support.processes import Process, exporter_env, start_exporter, wait_http
+from tests.support.processes import Process, exporter_env, start_exporter
 from tests.support.prometheus import Prometheus, running_prometheus
+from tests.support.wait import until
 
 CONFIG = """
 collect:
@@ -23,9 +28,23 @@ collect:
 """
 
 
+def wanted_events(sites: int, seed: int) -> tuple[Event, ...]:
+    """A degraded site with an alarm (site 0) and a critical alarm at one site of each region."""
+    regions = {site.region: site.index for site in reversed(build_fleet(seed, sites).sites)}
+    return (
+        Event("degraded", site=0, metric="wan-link-health", classifier="interface-congestion"),
+        Event("alarm", site=0, alarm_severity="warn"),
+        *(Event("alarm", site=index) for index in sorted(regions.values())),
+    )
+
+
 async def query(prometheus: Prometheus, expr: str) -> list[dict[str, Any]]:
     result: list[dict[str, Any]] = (await prometheus.query(expr))["result"]
     return result
+
+
+async def empty_rules(prometheus: Prometheus) -> list[str]:
+    return [r.name for r in promql.recording_rules() if not await query(prometheus, r.name)]
 
 
 async def empty_panel_queries(prometheus: Prometheus) -> list[str]:
@@ -46,34 +65,40 @@ async def empty_panel_queries(prometheus: Prometheus) -> list[str]:
 async def test_dashboards_rules_and_alerts_on_real_prometheus(tmp_path: Path) -> None:
     config = tmp_path / "config.yml"
     config.write_text(CONFIG, encoding="utf-8")
-    async with serve(SimConfig(sites=150, seed=3), port=0) as sim:
+    sim_config = SimConfig(sites=150, seed=3, events=wanted_events(150, 3))
+    async with serve(sim_config, port=0) as sim, aiohttp.ClientSession() as session:
         exporter: Process = start_exporter(
             tmp_path, exporter_env(sim.base_url), args=["--config", str(config)]
         )
         try:
-            await asyncio.to_thread(
-                wait_http, f"{exporter.url}/readyz", timeout=60, process=exporter
-            )
+            await wait_ready(session, exporter)
             target = exporter.url.removeprefix("http://")
             async with running_prometheus(
                 target, tmp_path, interval="1s", alert_for="2s"
             ) as prometheus:
                 await prometheus.wait_for("mist_up == 1", within=30)
-                await prometheus.wait_for("mist_site_sle_total_minutes", within=60)
+                await prometheus.wait_for("mist_site_sle_total_seconds", within=60)
                 # Rates and availability need a few scrapes of counters.
                 await prometheus.wait_for("mist_wan_port:utilisation:ratio_rate5m", within=60)
-                await asyncio.sleep(3)
+                # Rules evaluate from rules: a few evaluation rounds until all have data.
+                await until(
+                    lambda: empty_rules(prometheus),
+                    lambda empty: empty == [],
+                    within=60,
+                    what="every recording rule returns data",
+                    every=1.0,
+                )
+                await until(
+                    lambda: empty_panel_queries(prometheus),
+                    lambda empty: empty == [],
+                    within=60,
+                    what="every panel query returns data",
+                    every=1.0,
+                )
 
-                empty_rules = [
-                    r.name for r in promql.recording_rules() if not await query(prometheus, r.name)
-                ]
-                assert empty_rules == []
-                assert await empty_panel_queries(prometheus) == []
-
-                async with aiohttp.ClientSession() as session:
-                    fault = {"mode": "5xx", "endpoint": "*ports/search*"}
-                    async with session.post(f"{sim.base_url}/__sim/faults", json=fault) as r:
-                        assert r.status in (200, 201)
+                fault = {"mode": "5xx", "endpoint": "*ports/search*"}
+                async with session.post(f"{sim.base_url}/__sim/faults", json=fault) as r:
+                    assert r.status in (200, 201)
                 firing = await prometheus.wait_for(
                     'ALERTS{alertname="MistApiUnreachable", alertstate="firing"}', within=90
                 )

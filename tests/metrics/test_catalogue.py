@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from exporter.config import DEFAULT_INTERVALS
+from exporter.collect.table import NAMES
 from exporter.metrics.catalogue import BY_NAME, METRICS
 
 LEGACY_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
@@ -24,12 +24,20 @@ def test_counters_end_in_total_and_only_counters_do() -> None:
         assert (m.type == "counter") == m.name.endswith("_total"), m.name
 
 
-def test_help_of_polled_data_names_its_default_interval() -> None:
+def test_help_of_polled_data_names_its_job_and_claims_no_interval() -> None:
     for m in METRICS:
+        assert not re.search(r"every \d", m.help), m.name  # the planner may stretch intervals
         if m.job is None:
-            assert "Polled" not in m.help, m.name
+            assert "Refreshed by" not in m.help, m.name
         else:
-            assert m.help.endswith(f"Polled every {DEFAULT_INTERVALS[m.job]:g} s."), m.name
+            assert m.job in NAMES, m.name
+            assert m.help.endswith(
+                f"Refreshed by the {m.job} job (see mist_job_interval_seconds)."
+            ), m.name
+
+
+def test_every_job_of_the_table_feeds_some_family() -> None:
+    assert {m.job for m in METRICS if m.job} == set(NAMES)
 
 
 def test_value_series_carry_ids_and_no_free_text() -> None:

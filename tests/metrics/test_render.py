@@ -21,6 +21,7 @@ from tests.support.snapshots import (
     one_of_everything,
     reference_snapshot,
 )
+from tests.support.wait import until
 
 PROMETHEUS_ACCEPT = (
     "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;"
@@ -29,12 +30,8 @@ PROMETHEUS_ACCEPT = (
 
 
 async def eventually(condition: Callable[[], bool]) -> None:
-    """Wait until ``condition()`` holds; fail after about 10 seconds."""
-    for _ in range(1000):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("condition not met in time")
+    """Wait until ``condition()`` holds; fail after 30 seconds."""
+    await until(condition, within=30, what="the condition", every=0.01)
 
 
 def renderer(source: StaticSource, recorder: RequestRecorder | None = None) -> MetricsRenderer:

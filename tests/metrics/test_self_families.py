@@ -6,7 +6,7 @@ import dataclasses
 
 from exporter import __version__
 from exporter.metrics.requests import RequestRecorder
-from exporter.model import CollectorStatus, ExporterStatus, RequestEvent, Snapshot
+from exporter.model import ExporterStatus, JobStatus, RequestEvent, Snapshot
 from tests.metrics.exposition import parse, render, samples, value
 from tests.support.snapshots import NOW, healthy_status
 
@@ -17,9 +17,9 @@ def self_metrics(status: ExporterStatus, **kwargs: object) -> dict:
 
 def with_collector(status: ExporterStatus, name: str, **changes: object) -> ExporterStatus:
     collectors = tuple(
-        dataclasses.replace(c, **changes) if c.collector == name else c for c in status.collectors
+        dataclasses.replace(c, **changes) if c.job == name else c for c in status.jobs
     )
-    return dataclasses.replace(status, collectors=collectors)
+    return dataclasses.replace(status, jobs=collectors)
 
 
 def test_up_when_every_essential_job_last_succeeded() -> None:
@@ -36,7 +36,7 @@ def test_down_when_an_essential_job_never_succeeded_or_is_missing() -> None:
     assert value(self_metrics(never), "mist_up") == 0
     missing = dataclasses.replace(
         healthy_status(),
-        collectors=tuple(c for c in healthy_status().collectors if c.collector != "wan_ports"),
+        jobs=tuple(c for c in healthy_status().jobs if c.job != "wan_ports"),
     )
     assert value(self_metrics(missing), "mist_up") == 0
 
@@ -45,29 +45,27 @@ def test_a_failing_non_essential_job_keeps_up() -> None:
     status = with_collector(healthy_status(), "peer_paths", last_attempt=NOW, errors_total=9)
     f = self_metrics(status)
     assert value(f, "mist_up") == 1
-    assert value(f, "mist_collector_errors_total", collector="peer_paths") == 9
+    assert value(f, "mist_job_errors_total", mist_job="peer_paths") == 9
 
 
 def test_collector_metrics() -> None:
     status = dataclasses.replace(
         healthy_status(),
-        collectors=(
-            CollectorStatus("gateways", NOW - 5, NOW - 5, 1.5, 2, None, NOW + 55, 60.0, 120.0),
-            CollectorStatus("deep_dive", planned_calls_per_hour=900.0),
+        jobs=(
+            JobStatus("gateways", NOW - 5, NOW - 5, 1.5, 2, None, NOW + 55, 60.0, 120.0),
+            JobStatus("deep_dive", planned_calls_per_hour=900.0),
         ),
     )
     f = self_metrics(status)
-    assert value(f, "mist_collector_last_success_timestamp_seconds", collector="gateways") == (
-        NOW - 5
-    )
-    assert value(f, "mist_collector_duration_seconds", collector="gateways") == 1.5
-    assert value(f, "mist_collector_interval_seconds", collector="gateways") == 60
-    assert value(f, "mist_collector_errors_total", collector="gateways") == 2
-    assert value(f, "mist_api_planned_calls_per_hour", collector="gateways") == 120
-    assert value(f, "mist_api_planned_calls_per_hour", collector="deep_dive") == 900
-    assert value(f, "mist_collector_errors_total", collector="deep_dive") == 0
-    never_ran = samples(f, "mist_collector_last_success_timestamp_seconds")
-    assert {dict(k)["collector"] for k in never_ran} == {"gateways"}
+    assert value(f, "mist_job_last_success_timestamp_seconds", mist_job="gateways") == (NOW - 5)
+    assert value(f, "mist_job_duration_seconds", mist_job="gateways") == 1.5
+    assert value(f, "mist_job_interval_seconds", mist_job="gateways") == 60
+    assert value(f, "mist_job_errors_total", mist_job="gateways") == 2
+    assert value(f, "mist_api_planned_calls_per_hour", mist_job="gateways") == 120
+    assert value(f, "mist_api_planned_calls_per_hour", mist_job="deep_dive") == 900
+    assert value(f, "mist_job_errors_total", mist_job="deep_dive") == 0
+    never_ran = samples(f, "mist_job_last_success_timestamp_seconds")
+    assert {dict(k)["mist_job"] for k in never_ran} == {"gateways"}
 
 
 def test_budget_per_token_label() -> None:

@@ -93,15 +93,15 @@ def test_sle_scores_and_deep_dive() -> None:
     f = families(one_of_everything())
     sle = {"site_id": SITE, "sle": "wan-link-health"}
     assert value(f, "mist_site_sle_ratio", **sle) == 0.87
-    assert value(f, "mist_site_sle_total_minutes", **sle) == 3600
-    assert value(f, "mist_site_sle_degraded_minutes", **sle) == 30 * (0 + 1 + 2 + 3 + 4 + 5)
-    classifier = "mist_site_sle_classifier_degraded_minutes"
+    assert value(f, "mist_site_sle_total_seconds", **sle) == 3600
+    assert value(f, "mist_site_sle_degraded_seconds", **sle) == 30 * (0 + 1 + 2 + 3 + 4 + 5)
+    classifier = "mist_site_sle_classifier_degraded_seconds"
     assert value(f, classifier, classifier="network-latency", **sle) == 300
     assert value(f, classifier, classifier="interface-congestion", **sle) == 150
     assert value(f, "mist_site_sle_threshold", **sle) == 0.15
-    gateway = "mist_site_sle_impacted_gateway_degraded_minutes"
+    gateway = "mist_site_sle_impacted_gateway_degraded_seconds"
     assert value(f, gateway, gateway_mac=MAC, **sle) == 450
-    interface = "mist_site_sle_impacted_interface_degraded_minutes"
+    interface = "mist_site_sle_impacted_interface_degraded_seconds"
     assert value(f, interface, gateway_mac=MAC, interface="ge-0/0/0", **sle) == 300
     assert value(f, "mist_site_sle_deep_dive_timestamp_seconds", site_id=SITE) == NOW
 
@@ -125,7 +125,7 @@ def test_distribution_gets_an_inf_bucket_and_sorted_bounds() -> None:
         ("0.5", 7),
         ("+Inf", 7),
     ]
-    assert samples(f, "mist_site_sle_total_minutes") == {}
+    assert samples(f, "mist_site_sle_total_seconds") == {}
     assert samples(f, "mist_site_sle_threshold") == {}
 
 

@@ -56,8 +56,6 @@ def client_for(
         store=store,
         observers=() if events is None else (events.append,),
         max_wait=max_wait,
-        backoff_base=0.01,
-        backoff_cap=0.05,
     )
 
 

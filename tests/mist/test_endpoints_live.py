@@ -8,8 +8,9 @@ from aiohttp import web
 from exporter.clock import ManualClock
 from exporter.config import MistConfig
 from exporter.mist import endpoints as ep
-from exporter.mist.client import MistClient, OrgDiscoveryError
+from exporter.mist.client import MistClient
 from exporter.mist.endpoints import Paging
+from exporter.mist.errors import OrgDiscoveryError
 from exporter.mist.parse import sle_name
 from exporter.model import RequestEvent
 

@@ -29,7 +29,10 @@ async def test_5xx_is_retried_until_success() -> None:
             org = await client.get(ep.ORG)
         stats = await sim_stats(sim)
     assert org["id"] == sim.simulator.org_id
-    assert events == [RequestEvent(ep.ORG.template, 200, 0.0, 0, 2)]
+    (event,) = events
+    assert event == RequestEvent(ep.ORG.template, 200, event.duration_seconds, 0, 2)
+    # Backed off on the injected clock: 0.25-0.5 s, then 0.5-1 s (half of each is jitter).
+    assert 0.75 <= event.duration_seconds <= 1.5
     assert stats["calls"][ORG] == 3
 
 
@@ -45,7 +48,9 @@ async def test_5xx_that_persists_fails_after_the_retries() -> None:
     assert caught.value.status == 503
     assert str(caught.value) == f"{ep.ORG.template}: HTTP 503: Service Unavailable"
     assert stats["calls"][ORG] == 4
-    assert events == [RequestEvent(ep.ORG.template, 503, 0.0, 0, 3)]
+    (event,) = events
+    assert event == RequestEvent(ep.ORG.template, 503, event.duration_seconds, 0, 3)
+    assert 1.75 <= event.duration_seconds <= 3.5
 
 
 async def test_a_stall_beyond_the_read_timeout_is_a_timeout_after_retries() -> None:
@@ -85,7 +90,9 @@ async def test_resets_that_persist_fail_as_a_timeout() -> None:
             with pytest.raises(MistTimeout, match="connection failed"):
                 await client.get(ep.ORG)
             assert client.calls_left() == 4998
-    assert events == [RequestEvent(ep.ORG.template, 0, 0.0, 0, 1)]
+    (event,) = events
+    assert event == RequestEvent(ep.ORG.template, 0, event.duration_seconds, 0, 1)
+    assert 0.25 <= event.duration_seconds <= 0.5  # one backoff, on the injected clock
 
 
 @pytest.mark.parametrize("mode", ["malformed", "truncated"])

@@ -30,6 +30,8 @@ from exporter.model import (
 )
 from tests.parse.spec import named_example, response_example
 
+M = 60.0  # Mist sends user-minutes; the model holds user-seconds
+
 SITES_SLE_PATH = "/api/v1/orgs/{org_id}/insights/sites-sle"
 INSIGHT_PATH = "/api/v1/orgs/{org_id}/insights/{metric}"
 
@@ -101,16 +103,20 @@ def test_summary_trend_from_spec_example() -> None:
     trend = parse_summary_trend(body)
     samples = body["sle"]["samples"]
     assert len(trend.buckets) == 24
-    assert trend.buckets[0] == TrendBucket(timestamp=1627226206.0, total=1302.3, degraded=0.0)
+    assert trend.buckets[0] == TrendBucket(timestamp=1627226206.0, total=1302.3 * M, degraded=0.0)
     assert trend.buckets[2] == TrendBucket(
-        timestamp=1627226206.0 + 7200, total=1396.3167, degraded=210.03334
+        timestamp=1627226206.0 + 7200,
+        total=pytest.approx(1396.3167 * M),
+        degraded=pytest.approx(210.03334 * M),
     )
-    assert sum(b.degraded for b in trend.buckets) == pytest.approx(sum(samples["degraded"]))
+    assert sum(b.degraded for b in trend.buckets) == pytest.approx(M * sum(samples["degraded"]))
     names = [name for name, _ in trend.classifiers]
     assert names == ["client-count", "wifi-interference", "client-usage", "non-wifi-interference"]
     wifi = dict(trend.classifiers)["wifi-interference"]
     assert wifi[21] == TrendBucket(
-        timestamp=1627226206.0 + 21 * 3600, total=1485.3667, degraded=566.48334
+        timestamp=1627226206.0 + 21 * 3600,
+        total=pytest.approx(1485.3667 * M),
+        degraded=pytest.approx(566.48334 * M),
     )
 
 
@@ -127,9 +133,9 @@ def test_summary_trend_nulls_and_shared_totals() -> None:
         ],
     }
     trend = parse_summary_trend(body)
-    assert trend.buckets == (TrendBucket(100.0, 10.0, 0.0), TrendBucket(700.0, 0.0, 2.5))
+    assert trend.buckets == (TrendBucket(100.0, 10 * M, 0.0), TrendBucket(700.0, 0.0, 2.5 * M))
     assert trend.classifiers == (
-        ("network-latency", (TrendBucket(100.0, 10.0, 1.0), TrendBucket(700.0, 0.0, 2.0))),
+        ("network-latency", (TrendBucket(100.0, 10 * M, M), TrendBucket(700.0, 0.0, 2 * M))),
     )
     del body["classifiers"]
     assert parse_summary_trend(body).classifiers == ()
@@ -195,7 +201,7 @@ def test_threshold(body: Any, expected: float | None) -> None:
 
 def test_impacted_gateways_from_spec_example() -> None:
     assert parse_impacted_gateways(named_example("SleImpactedGatewaysExample")) == (
-        ImpactedGateway(gateway_mac="fc3342001122", degraded_minutes=758573.1),
+        ImpactedGateway(gateway_mac="fc3342001122", degraded_seconds=pytest.approx(758573.1 * M)),
     )
     assert parse_impacted_gateways({"gateways": None}) == ()
 
@@ -204,10 +210,14 @@ def test_impacted_interfaces_spec_and_live_spellings() -> None:
     spec = parse_impacted_interfaces(named_example("SleImpactedInterfacesExample"))
     assert spec == (
         ImpactedInterface(
-            gateway_mac="2c2131001122", interface="ge-0/0/10", degraded_minutes=11.583333
+            gateway_mac="2c2131001122",
+            interface="ge-0/0/10",
+            degraded_seconds=pytest.approx(11.583333 * M),
         ),
         ImpactedInterface(
-            gateway_mac="2c2131001122", interface="xe-0/1/0", degraded_minutes=191.08333
+            gateway_mac="2c2131001122",
+            interface="xe-0/1/0",
+            degraded_seconds=pytest.approx(191.08333 * M),
         ),
     )
     live = {
@@ -220,7 +230,9 @@ def test_impacted_interfaces_spec_and_live_spellings() -> None:
             }
         ]
     }
-    assert parse_impacted_interfaces(live) == (ImpactedInterface("fc3342001122", "ge-0/0/1", 3.0),)
+    assert parse_impacted_interfaces(live) == (
+        ImpactedInterface("fc3342001122", "ge-0/0/1", 3 * M),
+    )
 
 
 @pytest.mark.parametrize(

@@ -24,13 +24,13 @@ Query = Callable[[str], Awaitable[list[Json]]]
 
 # Sites whose dashboards have the most to show, best first: deep-dived and degraded with alarms.
 SITE_PREFERENCES = (
-    "count by (site_id) (mist_site_sle_impacted_interface_degraded_minutes > 0)"
+    "count by (site_id) (mist_site_sle_impacted_interface_degraded_seconds > 0)"
     " and on (site_id) count by (site_id) (mist_alarms > 0)",
-    "count by (site_id) (mist_site_sle_impacted_interface_degraded_minutes > 0)",
-    "count by (site_id) (mist_site_sle_classifier_degraded_minutes > 0)"
+    "count by (site_id) (mist_site_sle_impacted_interface_degraded_seconds > 0)",
+    "count by (site_id) (mist_site_sle_classifier_degraded_seconds > 0)"
     " and on (site_id) count by (site_id) (mist_alarms > 0)",
-    "count by (site_id) (mist_site_sle_classifier_degraded_minutes > 0)",
-    "count by (site_id) (mist_site_sle_total_minutes)",
+    "count by (site_id) (mist_site_sle_classifier_degraded_seconds > 0)",
+    "count by (site_id) (mist_site_sle_total_seconds)",
     "count by (site_id) (mist_alarms > 0) and on (site_id) count by (site_id) (mist_wan_port_info)",
     "count by (site_id) (mist_wan_port_info)",
 )

@@ -110,7 +110,7 @@ def test_encoding_details() -> None:
 
 def test_defaults_fill_missing_fields() -> None:
     assert decode(Snapshot, {}) == Snapshot()
-    assert decode(model.CollectorStatus, {"collector": "alarms"}) == model.CollectorStatus("alarms")
+    assert decode(model.JobStatus, {"job": "alarms"}) == model.JobStatus("alarms")
 
 
 @pytest.mark.parametrize(

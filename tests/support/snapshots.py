@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from exporter.model import (
     AlarmCount,
     AlarmIncidents,
-    ClassifierMinutes,
-    CollectorStatus,
+    ClassifierDegraded,
     ExporterStatus,
     Gateway,
     HistogramBucket,
     ImpactedGateway,
     ImpactedInterface,
     Inventory,
+    JobStatus,
     Org,
     PeerPath,
     Site,
@@ -55,9 +55,9 @@ class StaticSource:
 
 def healthy_status(now: float = NOW) -> ExporterStatus:
     """Every job ran a few seconds ago; two tokens, Redis up, published."""
-    collectors = tuple(
-        CollectorStatus(
-            collector=job,
+    jobs = tuple(
+        JobStatus(
+            job=job,
             last_success=now - 5,
             last_attempt=now - 5,
             duration_seconds=1.5,
@@ -70,7 +70,7 @@ def healthy_status(now: float = NOW) -> ExporterStatus:
         for job in ("inventory", "gateways", "wan_ports", "peer_paths", "alarms")
     )
     return ExporterStatus(
-        collectors=collectors,
+        jobs=jobs,
         budgets=(TokenBudget("0", 4200, now + 1800), TokenBudget("1", 4990, now + 1800)),
         state_store_up=True,
         state_store_kind="redis",
@@ -97,8 +97,8 @@ def deep_dive(site: str, sle: str, gateway: str, *, fetched_at: float = NOW) -> 
         fetched_at=fetched_at,
         trend=trend,
         classifiers=(
-            ClassifierMinutes("network-latency", 300.0),
-            ClassifierMinutes("interface-congestion", 150.0),
+            ClassifierDegraded("network-latency", 300.0),
+            ClassifierDegraded("interface-congestion", 150.0),
         ),
         histogram=(
             HistogramBucket(0.05, 10.0),

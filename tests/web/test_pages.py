@@ -8,7 +8,7 @@ import aiohttp
 
 from exporter.clock import ManualClock
 from exporter.metrics.requests import RequestRecorder
-from exporter.model import CollectorStatus, ExporterStatus, TokenBudget
+from exporter.model import ExporterStatus, JobStatus, TokenBudget
 from exporter.web.app import build_app
 from tests.support.snapshots import NOW, StaticSource, healthy_status, one_of_everything
 from tests.web.server import running
@@ -47,12 +47,11 @@ async def test_status_page_lists_collectors_budget_store_and_links() -> None:
 async def test_status_page_escapes_everything_and_notes_simulation() -> None:
     evil = '<script>alert("x")</script>&'
     status = ExporterStatus(
-        collectors=(CollectorStatus(evil, last_error=f"HTTP 500: {evil}", errors_total=3),),
+        jobs=(JobStatus(evil, last_error=f"HTTP 500: {evil}", errors_total=3),),
         budgets=(TokenBudget(evil, 0, NOW + 60, parked_until=NOW + 60),),
         state_store_up=False,
         state_store_kind="memory",
         started_at=NOW - 10,
-        essential=(evil,),
     )
     _, _, page = await fetch(StaticSource(exporter_status=status, simulated=True), "/")
     assert "<script>" not in page
@@ -89,9 +88,9 @@ async def test_readyz_follows_staleness_of_essential_jobs() -> None:
         assert "gateways last succeeded 181 s ago (limit 180 s)" in body
         assert "inventory" not in body  # not essential
         collectors = tuple(
-            dataclasses.replace(c, last_success=clock.now) for c in healthy_status().collectors
+            dataclasses.replace(c, last_success=clock.now) for c in healthy_status().jobs
         )
-        source.exporter_status = dataclasses.replace(healthy_status(), collectors=collectors)
+        source.exporter_status = dataclasses.replace(healthy_status(), jobs=collectors)
         assert (await get(url + "/readyz"))[0] == 200
 
 
@@ -99,7 +98,7 @@ async def test_readyz_gives_a_job_that_never_succeeded_three_intervals_from_star
     clock = ManualClock(NOW)
     started = dataclasses.replace(
         healthy_status(),
-        collectors=tuple(c for c in healthy_status().collectors if c.collector != "alarms"),
+        jobs=tuple(c for c in healthy_status().jobs if c.job != "alarms"),
         started_at=NOW - 100,
     )
     source = StaticSource(one_of_everything(), started)

@@ -34,9 +34,9 @@ async def test_tokens_appear_on_no_page() -> None:
     assert source.config.mist.tokens == TOKENS
     errors = tuple(
         dataclasses.replace(c, last_error=f"HTTP 401 for token {redact_token(TOKENS[0])}")
-        for c in source.exporter_status.collectors
+        for c in source.exporter_status.jobs
     )
-    source.exporter_status = dataclasses.replace(source.exporter_status, collectors=errors)
+    source.exporter_status = dataclasses.replace(source.exporter_status, jobs=errors)
     recorder = RequestRecorder()
     recorder(RequestEvent("/api/v1/self", 401, 0.1, 0, 0))
     requests = [
