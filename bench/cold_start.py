@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import tempfile
 import time
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +40,7 @@ from exporter.collect.publisher import Publisher
 from exporter.collect.scheduler import Scheduler
 from exporter.metrics.requests import RequestRecorder
 from exporter.mist.client import MistClient
+from exporter.model import Snapshot
 from exporter.state.memory import MemoryStore
 from exporter.web.app import build_app, serve
 from tests.support.ports import free_port
@@ -59,7 +59,7 @@ class TimedPublisher(Publisher):
         self._wanted = set(wanted)
         self.complete = asyncio.Event()
 
-    def publish(self, job: str, parts: Mapping[str, Any]) -> None:
+    def publish(self, job: str, parts: Snapshot) -> None:
         super().publish(job, parts)
         self.first.setdefault(job, time.perf_counter())
         if self._wanted <= self.first.keys():

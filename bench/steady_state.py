@@ -15,13 +15,14 @@ from typing import Any
 from bench.report import Report
 from bench.stack import BUDGET_PER_HOUR, SITES, calls_by_job, collection, sim_stats
 from exporter.clock import ManualClock
+from exporter.collect.table import NAMES
 from exporter.simulator import SimConfig, serve
 from exporter.state.memory import MemoryStore
 
 HOUR = 3600.0
 TOP_OF_HOUR = 1_800_003_600.0  # a whole number of hours since the epoch
 TARGET_SHARE = 0.7
-JOBS = ("inventory", "gateways", "wan_ports", "peer_paths", "org_sle", "alarms", "deep_dive")
+JOBS = NAMES
 
 
 async def simulated_hour(sites: int, seconds: float) -> dict[str, Any]:
@@ -35,7 +36,7 @@ async def simulated_hour(sites: int, seconds: float) -> dict[str, Any]:
             degraded_at: dict[tuple[str, str], list[float]] = defaultdict(list)
             runs: dict[str, int] = dict.fromkeys(JOBS, 0)
             last_attempt: dict[str, float | None] = dict.fromkeys(JOBS)
-            threshold = stack.scheduler.config.collect.degraded_threshold
+            thresholds = stack.scheduler.config.thresholds
             end = TOP_OF_HOUR + seconds
             while clock.time() < end:
                 now = clock.time()
@@ -44,7 +45,7 @@ async def simulated_hour(sites: int, seconds: float) -> dict[str, Any]:
                 for d in snap.deep_dives:
                     dives[(d.site_id, d.sle)].add(d.fetched_at)
                 for s in snap.sle_scores:
-                    if s.ratio < threshold:
+                    if thresholds.degraded(s.ratio):
                         degraded_at[(s.site_id, s.sle)].append(now)
                 for status in stack.scheduler.statuses():
                     if status.last_attempt != last_attempt[status.job]:

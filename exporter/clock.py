@@ -30,11 +30,18 @@ class SystemClock:
 
 
 class ManualClock:
-    """A clock that only moves when told to; ``sleep`` advances it instead of waiting."""
+    """A clock that only moves when told to.
 
-    def __init__(self, start: float = 1_800_000_000.0) -> None:
+    With ``autojump`` (the default) ``sleep`` advances it instead of waiting; without, ``sleep``
+    waits until :meth:`advance` has moved the clock past its deadline, so a test can run the
+    real loops and step time itself.
+    """
+
+    def __init__(self, start: float = 1_800_000_000.0, *, autojump: bool = True) -> None:
         self.now = start
         self._start = start
+        self._autojump = autojump
+        self._sleepers: list[tuple[float, asyncio.Future[None]]] = []
 
     def time(self) -> float:
         return self.now
@@ -44,7 +51,21 @@ class ManualClock:
 
     def advance(self, seconds: float) -> None:
         self.now += max(0.0, seconds)
+        waiting = []
+        for deadline, future in self._sleepers:
+            if future.done():
+                continue
+            if deadline <= self.now:
+                future.set_result(None)
+            else:
+                waiting.append((deadline, future))
+        self._sleepers = waiting
 
     async def sleep(self, seconds: float) -> None:
-        self.advance(seconds)
-        await asyncio.sleep(0)
+        if self._autojump or seconds <= 0:
+            self.advance(seconds)
+            await asyncio.sleep(0)
+            return
+        future = asyncio.get_running_loop().create_future()
+        self._sleepers.append((self.now + seconds, future))
+        await future

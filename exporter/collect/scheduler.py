@@ -11,6 +11,7 @@ import asyncio
 import logging
 import math
 import typing
+from asyncio import FIRST_COMPLETED
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
@@ -176,6 +177,7 @@ class Scheduler:
         return self.next_due()
 
     async def run_forever(self) -> None:
+        """Start each job when due, each in a task of its own; wait on the injected clock."""
         running: dict[str, asyncio.Task[None]] = {}
         try:
             while True:
@@ -183,15 +185,12 @@ class Scheduler:
                 for job in self._ready(now, running):
                     running[job.name] = asyncio.create_task(self.run_job(job), name=job.name)
                 wait = max(0.05, self.next_due(running) - now)
-                if running:
-                    await asyncio.wait(
-                        running.values(),
-                        timeout=min(wait, 3600),
-                        return_when=asyncio.FIRST_COMPLETED,
-                    )
-                    running = {n: t for n, t in running.items() if not t.done()}
-                else:
-                    await self.clock.sleep(min(wait, 3600))
+                sleeper = asyncio.ensure_future(self.clock.sleep(min(wait, 3600)))
+                try:
+                    await asyncio.wait({sleeper, *running.values()}, return_when=FIRST_COMPLETED)
+                finally:
+                    sleeper.cancel()
+                running = {n: t for n, t in running.items() if not t.done()}
         finally:
             for task in running.values():
                 task.cancel()
