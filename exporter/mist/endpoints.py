@@ -22,7 +22,7 @@ _PROBE = "probe"
 
 
 class Paging(enum.Enum):
-    """How an endpoint splits its answer into pages (DESIGN.md section 1)."""
+    """How an endpoint splits its answer into pages (docs/mist-api.md: how each is fetched)."""
 
     NONE = "none"
     HEADERS = "headers"  # plain array; ``limit``/``page`` query, totals in X-Page-* headers
@@ -157,10 +157,8 @@ SLE_METRICS = _site_sle("sle_metrics", sle.listSiteSlesMetrics)
 SLE_SUMMARY_TREND = _site_sle("sle_summary_trend", sle.getSiteSleSummaryTrend)
 SLE_HISTOGRAM = _site_sle("sle_histogram", sle.getSiteSleHistogram)
 SLE_THRESHOLD = _site_sle("sle_threshold", sle.getSiteSleThreshold)
-SLE_IMPACT_SUMMARY = _site_sle("sle_impact_summary", sle.getSiteSleImpactSummary)
 SLE_IMPACTED_GATEWAYS = _site_sle("sle_impacted_gateways", sle.listSiteSleImpactedGateways)
 SLE_IMPACTED_INTERFACES = _site_sle("sle_impacted_interfaces", sle.listSiteSleImpactedInterfaces)
-SLE_CLASSIFIERS = _site_sle("sle_classifiers", sle.listSiteSleMetricClassifiers)
 
 ALL: tuple[Endpoint, ...] = (
     SELF,
@@ -177,8 +175,6 @@ ALL: tuple[Endpoint, ...] = (
     SLE_SUMMARY_TREND,
     SLE_HISTOGRAM,
     SLE_THRESHOLD,
-    SLE_IMPACT_SUMMARY,
     SLE_IMPACTED_GATEWAYS,
     SLE_IMPACTED_INTERFACES,
-    SLE_CLASSIFIERS,
 )

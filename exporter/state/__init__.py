@@ -1,4 +1,4 @@
-"""Where the exporter keeps fetch state, caches and alarm ids: Redis, or memory without it."""
+"""Where the exporter keeps fetch state, caches, the alarm ledger and budgets: Redis, or memory."""
 
 from __future__ import annotations
 

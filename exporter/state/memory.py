@@ -9,7 +9,7 @@ taken as many writes as it held live entries after the last sweep.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from exporter.clock import Clock
 from exporter.state.store import JSON
@@ -31,7 +31,6 @@ class MemoryStore:
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
         self._values: dict[str, dict[str, tuple[str, float | None]]] = {}
-        self._sets: dict[str, dict[str, float]] = {}
         self._writes = 0
         self._sweep_after = 1024
 
@@ -45,7 +44,7 @@ class MemoryStore:
     async def close(self) -> None:
         """Nothing to release."""
 
-    def expires_at(self, ttl: float | None) -> float | None:
+    def _expires_at(self, ttl: float | None) -> float | None:
         return None if ttl is None else self._clock.time() + ttl
 
     def entry(self, kind: str, key: str) -> tuple[str, float | None] | None:
@@ -58,7 +57,7 @@ class MemoryStore:
             return None
         return found
 
-    def set_entry(self, kind: str, key: str, text: str, expires_at: float | None) -> None:
+    def _set_entry(self, kind: str, key: str, text: str, expires_at: float | None) -> None:
         if expires_at is not None and expires_at <= self._clock.time():
             self._values.get(kind, {}).pop(key, None)
             return
@@ -73,14 +72,6 @@ class MemoryStore:
                 if found is not None:
                     yield kind, key, found[0], found[1]
 
-    def live_members(self) -> Iterator[tuple[str, str, float]]:
-        """``(kind, member, expiry time)`` of every live set member."""
-        now = self._clock.time()
-        for kind, members in self._sets.items():
-            for member, expiry in members.items():
-                if expiry > now:
-                    yield kind, member, expiry
-
     async def get(self, kind: str, key: str) -> JSON | None:
         found = self.entry(kind, key)
         return None if found is None else json.loads(found[0])
@@ -89,36 +80,21 @@ class MemoryStore:
         return [await self.get(kind, key) for key in keys]
 
     async def put(self, kind: str, key: str, value: JSON, ttl: float | None = None) -> None:
-        self.set_entry(kind, key, dumps(value), self.expires_at(ttl))
+        self.put_texts(kind, {key: dumps(value)}, ttl)
 
     async def put_many(
         self, kind: str, items: Mapping[str, JSON], ttl: float | None = None
     ) -> None:
-        texts = {key: dumps(value) for key, value in items.items()}
-        expires_at = self.expires_at(ttl)
+        self.put_texts(kind, {key: dumps(value) for key, value in items.items()}, ttl)
+
+    def put_texts(self, kind: str, texts: Mapping[str, str], ttl: float | None) -> None:
+        """Save JSON texts (of :func:`dumps`); a ``ttl`` of 0 or less removes the keys."""
+        expires_at = self._expires_at(ttl)
         for key, text in texts.items():
-            self.set_entry(kind, key, text, expires_at)
+            self._set_entry(kind, key, text, expires_at)
 
     async def delete(self, kind: str, key: str) -> None:
         self._values.get(check_kind(kind), {}).pop(key, None)
-
-    async def keys(self, kind: str) -> list[str]:
-        return [
-            key for key in list(self._values.get(check_kind(kind), {})) if self.entry(kind, key)
-        ]
-
-    async def add_new(self, kind: str, members: Iterable[str], ttl: float) -> list[str]:
-        now = self._clock.time()
-        current = self._sets.setdefault(check_kind(kind), {})
-        for member in [m for m, expiry in current.items() if expiry <= now]:
-            del current[member]
-        new = []
-        for member in members:
-            if member not in current:
-                current[member] = now + ttl
-                new.append(member)
-        self._wrote()
-        return new
 
     async def incr(self, kind: str, key: str, amount: int, ttl: float | None = None) -> int:
         """Like Redis ``INCRBY`` then ``EXPIRE``: without ``ttl`` the counter keeps its expiry."""
@@ -126,9 +102,14 @@ class MemoryStore:
         current = 0 if found is None else json.loads(found[0])
         if isinstance(current, bool) or not isinstance(current, int):
             raise ValueError(f"state {kind}/{key} is not an integer counter")
-        expires_at = self.expires_at(ttl) if ttl is not None or found is None else found[1]
-        self.set_entry(kind, key, str(current + amount), expires_at)
+        self.set_counter(kind, key, current + amount, ttl)
         return int(current + amount)
+
+    def set_counter(self, kind: str, key: str, value: int, ttl: float | None) -> None:
+        """Save a counter's new value; without ``ttl`` it keeps its expiry (as after ``INCRBY``)."""
+        found = self.entry(kind, key)
+        expires_at = found[1] if ttl is None and found is not None else self._expires_at(ttl)
+        self._set_entry(kind, key, str(value), expires_at)
 
     def _wrote(self) -> None:
         self._writes += 1
@@ -142,9 +123,5 @@ class MemoryStore:
             for key in [k for k, (_, exp) in values.items() if exp is not None and exp <= now]:
                 del values[key]
             live += len(values)
-        for members in self._sets.values():
-            for member in [m for m, expiry in members.items() if expiry <= now]:
-                del members[member]
-            live += len(members)
         self._writes = 0
         self._sweep_after = max(1024, live)

@@ -7,10 +7,9 @@ the mirror is written back (so writes made meanwhile land, even in a Redis that 
 empty) and the store is up again (one info line). Sockets time out after ``socket_timeout``
 seconds and redis-py's own retries are off, so no call hangs.
 
-Keys: ``{prefix}:v1:{org_id}:{kind}:{key}`` (:meth:`RedisStore.key`), values JSON text. The set
-of ``add_new`` for a kind is the sorted set at key ``""`` of that kind, scored by expiry time.
-Data expiry follows the injected clock for set members and Redis' own clock for TTLs; the
-reconnect backoff is real time.
+Keys: ``{prefix}:v1:{org_id}:{kind}:{key}`` (:meth:`RedisStore.key`), values JSON text. TTLs
+follow Redis' own clock (the mirror's follow the injected clock); the reconnect backoff is real
+time.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ import asyncio
 import json
 import logging
 import math
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import redis.asyncio as redis
@@ -38,7 +37,6 @@ T = TypeVar("T")
 DOWN_ERRORS = (RedisError, OSError)
 MAX_CONNECTIONS = 32
 POOL_WAIT_SECONDS = 10.0
-_GLOB = str.maketrans({c: "\\" + c for c in "*?[]\\"})
 
 
 def _loads(raw: str | bytes | None) -> JSON | None:
@@ -138,9 +136,7 @@ class RedisStore:
         self, kind: str, items: Mapping[str, JSON], ttl: float | None = None
     ) -> None:
         texts = {key: dumps(value) for key, value in items.items()}
-        expires_at = self._memory.expires_at(ttl)
-        for key, text in texts.items():
-            self._memory.set_entry(kind, key, text, expires_at)
+        self._memory.put_texts(kind, texts, ttl)
 
         async def write(r: redis.Redis) -> list[Any]:
             pipe = r.pipeline(transaction=False)
@@ -165,39 +161,6 @@ class RedisStore:
             self._dirty = True
             self._deleted.add((kind, key))
 
-    async def keys(self, kind: str) -> list[str]:
-        pattern = self.key(kind, "").translate(_GLOB) + "*"
-        start = len(self.key(kind, ""))
-
-        async def scan(r: redis.Redis) -> list[str]:
-            found = [name async for name in r.scan_iter(match=pattern, count=1000, _type="string")]
-            return [name[start:] for name in found if len(name) > start]
-
-        try:
-            return await self._call(scan)
-        except _Down:
-            return await self._memory.keys(kind)
-
-    async def add_new(self, kind: str, members: Iterable[str], ttl: float) -> list[str]:
-        members = list(members)
-        name = self.key(kind, "")
-        now = self._clock.time()
-
-        async def add(r: redis.Redis) -> list[Any]:
-            pipe = r.pipeline(transaction=False)
-            pipe.zremrangebyscore(name, "-inf", now)
-            for member in members:
-                pipe.zadd(name, {member: now + ttl}, nx=True)
-            return await pipe.execute()
-
-        try:
-            added = await self._call(add)
-        except _Down:
-            self._dirty = True
-            return await self._memory.add_new(kind, members, ttl)
-        await self._memory.add_new(kind, members, ttl)
-        return [member for member, new in zip(members, added[1:], strict=True) if new]
-
     async def incr(self, kind: str, key: str, amount: int, ttl: float | None = None) -> int:
         name = self.key(kind, key)
 
@@ -214,11 +177,7 @@ class RedisStore:
             self._dirty = True
             return await self._memory.incr(kind, key, amount, ttl)
         value = int(result[0])
-        expires_at = self._memory.expires_at(ttl)
-        if ttl is None:
-            found = self._memory.entry(kind, key)
-            expires_at = found[1] if found is not None else None
-        self._memory.set_entry(kind, key, str(value), expires_at)
+        self._memory.set_counter(kind, key, value, ttl)
         return value
 
     async def _call(self, call: Callable[[redis.Redis], Awaitable[T]]) -> T:
@@ -263,7 +222,7 @@ class RedisStore:
             return
 
     async def _write_back(self) -> None:
-        """Write every live value and set member of the memory mirror to Redis.
+        """Write every live value of the memory mirror to Redis (and the deletes made meanwhile).
 
         The mirror holds everything this process wrote, so this restores a Redis that came
         back empty as well as one that only missed the writes made while it was away.
@@ -276,8 +235,6 @@ class RedisStore:
         for kind, key, text, expires_at in self._memory.live_values():
             px = None if expires_at is None else _millis(expires_at - now)
             pipe.set(self.key(kind, key), text, px=px)
-        for kind, member, expires_at in self._memory.live_members():
-            pipe.zadd(self.key(kind, ""), {member: expires_at})
         try:
             await pipe.execute()
         except DOWN_ERRORS:

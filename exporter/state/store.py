@@ -1,6 +1,6 @@
 """The state store interface: what the exporter keeps between cycles and across restarts.
 
-Two implementations satisfy it: :mod:`exporter.state.memory` and :mod:`exporter.state.redis`.
+Two implementations satisfy it: :mod:`exporter.state.memory` and :mod:`exporter.state.redis_store`.
 Values are JSON-compatible data (dicts, lists, str, numbers, bools, None); the store never sees
 model classes. Every method of the Redis store degrades to the memory store while Redis is down
 (``up`` is False) and writes through again once it is back.
@@ -8,7 +8,7 @@ model classes. Every method of the Redis store degrades to the memory store whil
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 JSON = Any
@@ -38,15 +38,6 @@ class StateStore(Protocol):
     ) -> None: ...
 
     async def delete(self, kind: str, key: str) -> None: ...
-
-    async def keys(self, kind: str) -> list[str]:
-        """Every key saved under ``kind``."""
-
-    async def add_new(self, kind: str, members: Iterable[str], ttl: float) -> list[str]:
-        """Add ``members`` to the set ``kind``; return those not already in it, in order.
-
-        Members expire ``ttl`` seconds after they were added (used for alarm ids seen).
-        """
 
     async def incr(self, kind: str, key: str, amount: int, ttl: float | None = None) -> int:
         """Add ``amount`` to a counter and return the new value (used for hourly budgets)."""

@@ -36,13 +36,11 @@ async def test_every_single_call_endpoint_answers() -> None:
                 for e in (
                     ep.SLE_SUMMARY_TREND,
                     ep.SLE_HISTOGRAM,
-                    ep.SLE_IMPACT_SUMMARY,
                     ep.SLE_IMPACTED_GATEWAYS,
                     ep.SLE_IMPACTED_INTERFACES,
                 )
             }
             threshold = await client.get(ep.SLE_THRESHOLD, site_id=site_id, metric=metric)
-            classifiers = await client.get(ep.SLE_CLASSIFIERS, site_id=site_id, metric=metric)
         stats = await sim_stats(sim)
     assert site_id in {row["site_id"] for row in worst["results"]}
     assert metric in {sle_name(m) for m in metrics["enabled"]}
@@ -50,7 +48,6 @@ async def test_every_single_call_endpoint_answers() -> None:
     assert deep["sle_summary_trend"]["sle"]["samples"]
     assert deep["sle_impacted_gateways"]["gateways"]
     assert isinstance(threshold, dict)
-    assert classifiers
     single = [e for e in ep.ALL if e.paging is Paging.NONE]
     assert {e.endpoint for e in events} == {e.template for e in single}
     assert sum(stats["calls"].values()) == len(single) == len(events)

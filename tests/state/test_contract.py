@@ -61,6 +61,7 @@ async def test_stored_values_are_copies(harness: Harness) -> None:
     await harness.store.put("k", "v", value)
     value["list"].append(2)
     got = await harness.store.get("k", "v")
+    assert got is not None
     got["list"].append(3)
     assert await harness.store.get("k", "v") == {"list": [1]}
 
@@ -78,7 +79,9 @@ async def test_kinds_are_separate(harness: Harness) -> None:
     await harness.store.put("two", "key", 2)
     assert await harness.store.get("one", "key") == 1
     assert await harness.store.get("two", "key") == 2
-    assert await harness.store.keys("one") == ["key"]
+    await harness.store.delete("one", "key")
+    assert await harness.store.get_many("one", ["key"]) == [None]
+    assert await harness.store.get("two", "key") == 2
 
 
 async def test_get_many_keeps_order_and_fills_missing(harness: Harness) -> None:
@@ -94,18 +97,23 @@ async def test_get_many_keeps_order_and_fills_missing(harness: Harness) -> None:
     assert await store.get_many("page", []) == []
 
 
-async def test_delete_and_keys(harness: Harness) -> None:
+async def test_delete_removes_only_that_key(harness: Harness) -> None:
     store = harness.store
     await store.put_many("partial", {"a:1": 1, "a:2": 2, "b": 3})
-    await store.put("other", "z", 0)
-    await store.add_new("partial", ["m1"], ttl=60)
+    await store.put("other", "a:2", 0)
     await store.incr("partial", "count", 5)
-    assert sorted(await store.keys("partial")) == ["a:1", "a:2", "b", "count"]
     await store.delete("partial", "a:2")
     await store.delete("partial", "never-there")
-    assert sorted(await store.keys("partial")) == ["a:1", "b", "count"]
-    assert await store.get("partial", "a:2") is None
-    assert await store.keys("nothing") == []
+    assert await store.get_many("partial", ["a:1", "a:2", "b", "count", "never-there"]) == [
+        1,
+        None,
+        3,
+        5,
+        None,
+    ]
+    assert await store.get("other", "a:2") == 0
+    await store.put("partial", "a:2", "again")  # a deleted key can be written again
+    assert await store.get("partial", "a:2") == "again"
 
 
 async def test_values_expire_after_ttl(harness: Harness) -> None:
@@ -124,31 +132,12 @@ async def test_values_expire_after_ttl(harness: Harness) -> None:
         "stays",
         2,
     ]
-    assert sorted(await store.keys("cache")) == ["forever", "renewed"]
 
 
 async def test_put_with_non_positive_ttl_removes(harness: Harness) -> None:
     await harness.store.put("cache", "k", 1)
     await harness.store.put("cache", "k", 2, ttl=0)
     assert await harness.store.get("cache", "k") is None
-
-
-async def test_add_new_returns_unseen_members_in_order(harness: Harness) -> None:
-    store = harness.store
-    assert await store.add_new("alarm_ids", ["c", "a", "b", "a"], ttl=60) == ["c", "a", "b"]
-    assert await store.add_new("alarm_ids", ["b", "d", "c", "e"], ttl=60) == ["d", "e"]
-    assert await store.add_new("alarm_ids", [], ttl=60) == []
-    assert await store.add_new("other_ids", ["a"], ttl=60) == ["a"]
-    assert await store.add_new("alarm_ids", iter(["f"]), ttl=60) == ["f"]
-
-
-async def test_add_new_members_expire_from_when_they_were_added(harness: Harness) -> None:
-    store = harness.store
-    assert await store.add_new("ids", ["old"], ttl=10) == ["old"]
-    harness.clock.advance(6)  # the injected clock decides set expiry for both stores
-    assert await store.add_new("ids", ["old", "young"], ttl=10) == ["young"]
-    harness.clock.advance(6)
-    assert await store.add_new("ids", ["old", "young"], ttl=10) == ["old"]
 
 
 async def test_incr_counts_and_get_reads_the_counter(harness: Harness) -> None:
@@ -171,7 +160,12 @@ async def test_incr_ttl_expires_and_restarts_at_amount(harness: Harness) -> None
 
 @pytest.mark.parametrize("kind", ["", "a:b"])
 async def test_kinds_must_be_plain_names(harness: Harness, kind: str) -> None:
-    with pytest.raises(ValueError, match="without ':'"):
-        await harness.store.put(kind, "k", 1)
-    with pytest.raises(ValueError, match="without ':'"):
-        await harness.store.add_new(kind, ["m"], ttl=60)
+    store = harness.store
+    for call in (
+        lambda: store.put(kind, "k", 1),
+        lambda: store.get(kind, "k"),
+        lambda: store.delete(kind, "k"),
+        lambda: store.incr(kind, "k", 1),
+    ):
+        with pytest.raises(ValueError, match="without ':'"):
+            await call()
