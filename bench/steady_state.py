@@ -45,7 +45,7 @@ async def simulated_hour(sites: int, seconds: float) -> dict[str, Any]:
                 for d in snap.deep_dives:
                     dives[(d.site_id, d.sle)].add(d.fetched_at)
                 for s in snap.sle_scores:
-                    if thresholds.degraded(s.ratio):
+                    if thresholds.degraded(s.sle, s.ratio):
                         degraded_at[(s.site_id, s.sle)].append(now)
                 for status in stack.scheduler.statuses():
                     if status.last_attempt != last_attempt[status.job]:

@@ -6,6 +6,7 @@ A :class:`Snapshot` is swapped whole after each job; nothing in it is ever mutat
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from exporter.thresholds import Thresholds
@@ -41,6 +42,16 @@ class WanInterface:
 
 
 @dataclass(frozen=True, slots=True)
+class GatewayNode:
+    """One node of a gateway: ``node`` is "" for a single gateway, node0/node1 for an HA pair."""
+
+    node: str
+    cpu_ratio: float | None
+    memory_ratio: float | None
+    wan_interfaces: tuple[WanInterface, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Gateway:
     site_id: str
     mac: str
@@ -49,9 +60,7 @@ class Gateway:
     version: str
     up: bool
     uptime_seconds: float | None
-    cpu_ratio: float | None
-    memory_ratio: float | None
-    wan_interfaces: tuple[WanInterface, ...] = ()
+    nodes: tuple[GatewayNode, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +80,7 @@ class WanPort:
     jitter_seconds: float | None
     loss_ratio: float | None
     last_flap_timestamp: float | None
+    node: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +96,7 @@ class PeerPath:
     jitter_seconds: float | None
     loss_ratio: float | None
     mos: float | None
+    last_seen: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +126,7 @@ class Alarm:
     alarm_type: str
     timestamp: float
     incident_count: int = 1
+    last_seen: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,4 +281,6 @@ class ExporterStatus:
     state_store_kind: str = "memory"
     started_at: float = 0.0
     first_publish_at: float | None = None
+    # (endpoint template, reason) -> rows the parsers left out since the exporter started
+    skipped_rows: Mapping[tuple[str, str], int] = field(default_factory=dict)
     thresholds: Thresholds = field(default_factory=Thresholds)

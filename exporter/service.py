@@ -19,6 +19,7 @@ from exporter.config import DEMO_TOKEN, Config, ConfigError, parse_listen_addres
 from exporter.metrics.requests import RequestRecorder
 from exporter.mist.client import MistClient
 from exporter.mist.errors import MistError, OrgDiscoveryError
+from exporter.mist.parse import Skips
 from exporter.model import ExporterStatus, RequestEvent
 from exporter.state import StateStore, open_store
 from exporter.web.app import build_app, serve
@@ -87,6 +88,7 @@ async def collection_stack(
 ) -> AsyncIterator[Stack]:
     """Client, scheduler and publisher wired together, with the status the web layer shows."""
     publisher = Publisher(clock=clock, simulated=simulated)
+    skips = Skips()
     started = clock.time()
     async with MistClient(config.mist, clock=clock, store=store, observers=observers) as client:
         scheduler = Scheduler(
@@ -96,6 +98,7 @@ async def collection_stack(
             config=config,
             org_id=org_id,
             publisher=publisher,
+            skips=skips,
             jobs=jobs,
         )
         publisher.set_status_source(
@@ -106,6 +109,7 @@ async def collection_stack(
                 state_store_kind="redis" if config.state.redis_url else "memory",
                 started_at=started,
                 first_publish_at=publisher.first_publish_at,
+                skipped_rows=skips.counts(),
                 thresholds=config.thresholds,
             )
         )

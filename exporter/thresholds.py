@@ -12,6 +12,11 @@ from dataclasses import dataclass
 # notice, warning, critical (the yellow, orange and red steps).
 Levels = tuple[float, float, float]
 LEVEL_NAMES = ("notice", "warning", "critical")
+# The SLE metrics that measure health and can be degraded (``gateway-bandwidth``, also in
+# Mist's ``sites-sle``, is a utilisation figure, not a health score).
+HEALTH_SLES = frozenset(
+    {"gateway-health", "wan-link-health", "wan-link-health-v2", "application-health"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,9 +27,9 @@ class Thresholds:
     latency_seconds: Levels = (0.05, 0.1, 0.15)
     jitter_seconds: Levels = (0.01, 0.03, 0.05)
 
-    def degraded(self, sle_ratio: float) -> bool:
-        """True when an SLE score is below the degraded threshold."""
-        return sle_ratio < self.sle_degraded
+    def degraded(self, sle: str, ratio: float) -> bool:
+        """True when ``sle`` is a health SLE and its score is below the degraded threshold."""
+        return sle in HEALTH_SLES and ratio < self.sle_degraded
 
     def kpis(self) -> tuple[tuple[str, Levels], ...]:
         """(``kpi`` label, levels) as ``mist_kpi_threshold`` publishes them."""

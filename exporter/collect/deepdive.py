@@ -27,6 +27,7 @@ from exporter.mist import endpoints as ep
 from exporter.mist import parse
 from exporter.mist.endpoints import Endpoint
 from exporter.mist.errors import MistError
+from exporter.mist.parse import WAN_LINK_HEALTH_V2
 from exporter.model import (
     ClassifierDegraded,
     SleDeepDive,
@@ -41,6 +42,7 @@ from exporter.thresholds import Thresholds
 log = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 86400.0
+WAN_LINK_HEALTH = "wan-link-health"
 HOUR = 3600.0
 # The first deep-dive of a pair also fetches the site's enabled metrics and the threshold.
 FIRST_CALLS = REFRESH_CALLS + DEEP_DIVE_DAILY_CALLS_PER_PAIR
@@ -56,9 +58,20 @@ Pair = tuple[str, str]
 def degraded_pairs(
     scores: Iterable[SleScore], worst: Iterable[WorstSite], thresholds: Thresholds
 ) -> list[Pair]:
-    """Degraded pairs: Mist's worst-site ranking first, then by score."""
+    """Degraded pairs: Mist's worst-site ranking first, then by score.
+
+    Where a site has ``wan-link-health-v2`` it replaces ``wan-link-health`` (the live API's
+    newer measure of the same links).
+    """
+    scores = list(scores)
     rank = {(w.site_id, w.sle): i for i, w in enumerate(sorted(worst, key=lambda w: w.ratio))}
-    below = [s for s in scores if thresholds.degraded(s.ratio)]
+    v2 = {s.site_id for s in scores if s.sle == WAN_LINK_HEALTH_V2}
+    below = [
+        s
+        for s in scores
+        if thresholds.degraded(s.sle, s.ratio)
+        and not (s.sle == WAN_LINK_HEALTH and s.site_id in v2)
+    ]
     below.sort(key=lambda s: (rank.get((s.site_id, s.sle), len(rank)), s.ratio, s.site_id))
     return [(s.site_id, s.sle) for s in below]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar, TypeVar
 
 from exporter.clock import Clock
@@ -19,11 +19,13 @@ from exporter.mist import endpoints as ep
 from exporter.mist import parse
 from exporter.mist.client import MistClient, Page
 from exporter.mist.endpoints import Endpoint, Paging
-from exporter.mist.errors import MistError
-from exporter.model import Inventory, Snapshot, WorstSite
+from exporter.mist.errors import MistError, MistHTTPError
+from exporter.model import Inventory, Snapshot, WanPort, WorstSite
 from exporter.state.store import StateStore
 
 PARTIAL_TTL = 3600.0
+# A peer path not seen for this many of its job's intervals is down.
+STALE_INTERVALS = 3.0
 
 
 class CountingClient:
@@ -59,6 +61,7 @@ class Context:
     config: Config
     org_id: str
     publisher: Publisher
+    skips: parse.Skips
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +155,7 @@ class GatewaysJob(Job):
         rows = await fetch_rows(
             ctx, self.name, ep.DEVICE_STATS, org_id=ctx.org_id, type="gateway", limit=1000
         )
-        return Collected(Snapshot(gateways=parse.parse_gateways(rows)))
+        return Collected(Snapshot(gateways=parse.parse_gateways(rows, ctx.skips)))
 
 
 @registered
@@ -163,8 +166,14 @@ class WanPortsJob(Job):
         rows = await fetch_rows(
             ctx, self.name, ep.PORT_SEARCH, org_id=ctx.org_id, device_type="gateway", limit=1000
         )
-        ports = parse.parse_wan_ports(rows, ctx.publisher.snapshot.gateways)
-        return Collected(Snapshot(wan_ports=ports))
+        gateways = ctx.publisher.snapshot.gateways
+        ports = parse.parse_wan_ports(rows, gateways, ctx.skips)
+        # Mist reports "the last status within the hour": a disconnected gateway's ports
+        # keep saying up, with old rates. They are down, and their rates and quality unknown.
+        offline = {g.mac for g in gateways if not g.up}
+        return Collected(
+            Snapshot(wan_ports=tuple(_down(p) if p.gateway_mac in offline else p for p in ports))
+        )
 
 
 @registered
@@ -172,8 +181,29 @@ class PeerPathsJob(Job):
     name = "peer_paths"
 
     async def collect(self, ctx: Context) -> Collected:
-        rows = await fetch_rows(ctx, self.name, ep.PEER_SEARCH, org_id=ctx.org_id, limit=1000)
-        return Collected(Snapshot(peer_paths=parse.parse_peer_paths(rows)))
+        """Paths seen in a recent window (without one Mist answers paths last seen up to a
+        day ago); a path not seen for :data:`STALE_INTERVALS` intervals, or of a gateway that
+        is offline, is published as down and inactive."""
+        now = ctx.clock.time()
+        horizon = STALE_INTERVALS * ctx.config.collect.intervals[self.name]
+        rows = await fetch_rows(
+            ctx,
+            self.name,
+            ep.PEER_SEARCH,
+            org_id=ctx.org_id,
+            start=int(now - horizon),
+            end=int(now),
+            limit=1000,
+        )
+        offline = {g.mac for g in ctx.publisher.snapshot.gateways if not g.up}
+        paths = tuple(
+            replace(p, up=False, active=False)
+            if p.gateway_mac in offline
+            or (p.last_seen is not None and p.last_seen < now - horizon / 2)
+            else p
+            for p in parse.parse_peer_paths(rows, ctx.skips)
+        )
+        return Collected(Snapshot(peer_paths=paths))
 
 
 @registered
@@ -186,14 +216,37 @@ class OrgSleJob(Job):
         rows = await fetch_rows(
             ctx, self.name, ep.SITES_SLE, org_id=ctx.org_id, sle="wan", duration="1h", limit=1000
         )
-        scores = parse.parse_sites_sle(rows)
-        degraded_metrics = sorted(
-            {s.sle for s in scores if ctx.config.thresholds.degraded(s.ratio)}
-        )
+        scores = parse.parse_sites_sle(rows, ctx.skips)
+        thresholds = ctx.config.thresholds
+        degraded_metrics = sorted({s.sle for s in scores if thresholds.degraded(s.sle, s.ratio)})
         worst: list[WorstSite] = []
+        failures: list[MistError] = []
+        # Secondary calls: the scores are published whatever the ranking calls answer.
         for sle in degraded_metrics:
-            data = await ctx.client.get(
-                ep.ORG_INSIGHT, org_id=ctx.org_id, metric="worst-sites-by-sle", sle=sle
-            )
-            worst.extend(parse.parse_worst_sites(data, sle))
-        return Collected(Snapshot(sle_scores=scores, worst_sites=tuple(worst)))
+            try:
+                data = await ctx.client.get(
+                    ep.ORG_INSIGHT, org_id=ctx.org_id, metric="worst-sites-by-sle", sle=sle
+                )
+                worst.extend(parse.parse_worst_sites(data, sle, ctx.skips))
+            except MistHTTPError as exc:
+                if not 400 <= exc.status < 500:
+                    failures.append(exc)
+                    continue
+                # Mist ranks only some SLE names: a refusal is an answer, not a failure.
+                ctx.skips.skip(exc.endpoint, f"refused sle {sle}")
+            except MistError as exc:
+                failures.append(exc)
+        return Collected(Snapshot(sle_scores=scores, worst_sites=tuple(worst)), tuple(failures))
+
+
+def _down(port: WanPort) -> WanPort:
+    """A port of an offline gateway: down; counters kept, rates and quality unknown."""
+    return replace(
+        port,
+        up=False,
+        receive_rate_bytes_per_second=None,
+        transmit_rate_bytes_per_second=None,
+        latency_seconds=None,
+        jitter_seconds=None,
+        loss_ratio=None,
+    )

@@ -25,6 +25,7 @@ from exporter.collect.table import BY_NAME, JOBS, WAN_SLE_METRICS, OrgShape
 from exporter.config import Config
 from exporter.mist.client import MistClient
 from exporter.mist.errors import MistError, MistRateLimited
+from exporter.mist.parse import Skips
 from exporter.model import JobStatus, Snapshot
 from exporter.state import codec
 from exporter.state.store import StateStore
@@ -52,6 +53,7 @@ class Scheduler:
         config: Config,
         org_id: str,
         publisher: Publisher,
+        skips: Skips | None = None,
         jobs: Sequence[Job] | None = None,
     ) -> None:
         self.client = client
@@ -60,6 +62,7 @@ class Scheduler:
         self.config = config
         self.org_id = org_id
         self.publisher = publisher
+        self.skips = skips or Skips()
         self.jobs = {job.name: job for job in (jobs or all_jobs())}
         self._status = {
             name: JobStatus(job=name, interval_seconds=config.collect.intervals[name], next_run=0.0)
@@ -205,6 +208,7 @@ class Scheduler:
             config=self.config,
             org_id=self.org_id,
             publisher=self.publisher,
+            skips=self.skips,
         )
         started = self.clock.time()
         t0 = self.clock.monotonic()

@@ -80,23 +80,24 @@ METRICS: tuple[MetricDef, ...] = (
         "mist_gateway_cpu_ratio",
         "gauge",
         "gateways",
-        "CPU utilisation of the gateway, 0..1.",
-        GATEWAY,
+        "CPU utilisation of the gateway, 0..1 (per node of an HA pair: node label node0/node1).",
+        (*GATEWAY, "node"),
     ),
     _data(
         "mist_gateway_memory_ratio",
         "gauge",
         "gateways",
-        "Memory utilisation of the gateway, 0..1.",
-        GATEWAY,
+        "Memory utilisation of the gateway, 0..1 (per node of an HA pair: node label).",
+        (*GATEWAY, "node"),
     ),
     # WAN ports
     _data(
         "mist_wan_port_info",
         "gauge",
         "wan_ports",
-        "WAN name and type (broadband, mpls, lte, ...) of each WAN port (value 1).",
-        (*PORT, "wan_name", "wan_type"),
+        "WAN name and type (broadband, mpls, lte, ...) of each WAN port, and its HA node "
+        "(node0/node1, on HA pairs only) (value 1).",
+        (*PORT, "wan_name", "wan_type", "node"),
     ),
     _data("mist_wan_port_up", "gauge", "wan_ports", "1 when the WAN port is up, else 0.", PORT),
     _data(
@@ -325,6 +326,13 @@ METRICS: tuple[MetricDef, ...] = (
         "counter",
         "Mist API requests by endpoint template and HTTP status code (0: no response).",
         ("endpoint", "code"),
+    ),
+    _self(
+        "mist_parse_skipped_rows_total",
+        "counter",
+        "Rows of Mist's answers left out by the parser (a field missing or unreadable, a "
+        "duplicate, no data), by endpoint template and reason; the rest of the answer is used.",
+        ("endpoint", "reason"),
     ),
     _self(
         "mist_api_budget_remaining",

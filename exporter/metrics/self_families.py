@@ -51,6 +51,9 @@ def self_families(
         interval.add(labels, c.interval_seconds)
         errors.add(labels, c.errors_total)
         planned.add(labels, c.planned_calls_per_hour)
+    skipped = Family("mist_parse_skipped_rows_total")
+    for (endpoint, reason), count in sorted(status.skipped_rows.items()):
+        skipped.add({"endpoint": endpoint, "reason": reason}, count)
     api = Family("mist_api_requests_total")
     for (endpoint, code), count in sorted(requests.items()):
         api.add({"endpoint": endpoint, "code": str(code)}, count)
@@ -71,6 +74,6 @@ def self_families(
             kpi.add({"kpi": name, "level": level}, value)
     families = (
         *(up, sim, last_success, duration, interval, errors),
-        *(api, remaining, reset, planned, store, render, build, degraded, kpi),
+        *(api, skipped, remaining, reset, planned, store, render, build, degraded, kpi),
     )
     return [f.metric for f in families]

@@ -54,8 +54,10 @@ def _gateways(snapshot: Snapshot) -> list[Metric]:
         info.add({**ids, "gateway_name": g.name, "model": g.model, "version": g.version}, 1)
         up.add(ids, g.up)
         uptime.add(ids, g.uptime_seconds)
-        cpu.add(ids, g.cpu_ratio)
-        memory.add(ids, g.memory_ratio)
+        for n in g.nodes:
+            node = {**ids, "node": n.node} if n.node else ids
+            cpu.add(node, n.cpu_ratio)
+            memory.add(node, n.memory_ratio)
     return [f.metric for f in (info, up, uptime, cpu, memory)]
 
 
@@ -77,7 +79,8 @@ def _wan_ports(snapshot: Snapshot) -> list[Metric]:
     flap = Family("mist_wan_port_last_flap_timestamp_seconds")
     for p in snapshot.wan_ports:
         ids = {"site_id": p.site_id, "gateway_mac": p.gateway_mac, "port_id": p.port_id}
-        info.add({**ids, "wan_name": p.wan_name, "wan_type": p.wan_type}, 1)
+        names = {"wan_name": p.wan_name, "wan_type": p.wan_type}
+        info.add({**ids, **names, "node": p.node} if p.node else {**ids, **names}, 1)
         up.add(ids, p.up)
         speed.add(ids, p.speed_bytes_per_second)
         rx.add(ids, p.receive_bytes)

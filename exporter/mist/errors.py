@@ -40,7 +40,12 @@ class MistTimeout(MistError):
 
 
 class MistPayloadError(MistError):
-    """The answer is not the JSON shape the parser expects."""
+    """The answer is not the JSON shape the parser expects; ``reason`` says why in a few words
+    (``missing port_id``), fit for a metric label."""
+
+    def __init__(self, endpoint: str, message: str, *, reason: str = "invalid payload") -> None:
+        super().__init__(endpoint, message)
+        self.reason = reason
 
 
 class OrgDiscoveryError(MistError):

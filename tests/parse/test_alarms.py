@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
 
 import pytest
 
 from exporter.mist.errors import MistPayloadError
-from exporter.mist.parse import parse_alarms
+from exporter.mist.parse import Skips, parse_alarms
 from exporter.model import Alarm
 from tests.parse.spec import schema_example
 
@@ -29,13 +31,14 @@ def test_alarm_from_spec_property_examples_uses_count() -> None:
             alarm_type="rogue_client",
             timestamp=1711031352.5,
             incident_count=2,
+            last_seen=1711031774.0,
         ),
     )
 
 
 def test_live_incident_count_wins_and_defaults_to_one() -> None:
     live = _alarm(incident_count=5)
-    bare = {k: v for k, v in _alarm().items() if k not in ("count", "site_id")}
+    bare = {k: v for k, v in _alarm(id="a2").items() if k not in ("count", "site_id")}
     first, second = parse_alarms([live, bare])
     assert first.incident_count == 5
     assert (second.incident_count, second.site_id) == (1, "")
@@ -50,6 +53,19 @@ def test_live_incident_count_wins_and_defaults_to_one() -> None:
         ({**_alarm(), "group": 3}, r"rows\[0\]\.group: expected a string, got int"),
     ],
 )
-def test_bad_alarms_name_the_field(row: dict[str, Any], message: str) -> None:
-    with pytest.raises(MistPayloadError, match=r"alarms/search: " + message):
-        parse_alarms([row])
+def test_a_bad_alarm_row_is_left_out_counted_and_logged(
+    row: dict[str, Any], message: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    skips = Skips()
+    with caplog.at_level(logging.DEBUG, logger="exporter.mist.parse"):
+        kept = parse_alarms([row, _alarm(id="good")], skips)
+    assert kept == parse_alarms([_alarm(id="good")])
+    ((endpoint, reason),) = skips.counts()
+    assert endpoint == "/api/v1/orgs/{org_id}/alarms/search"
+    assert reason.split(" ", 1)[1] in message
+    assert re.search(r"alarms/search: " + message, caplog.text)
+
+
+def test_an_envelope_of_the_wrong_shape_fails_the_payload() -> None:
+    with pytest.raises(MistPayloadError, match="rows: expected an array, got dict"):
+        parse_alarms({"results": []})

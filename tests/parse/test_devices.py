@@ -8,7 +8,7 @@ import pytest
 
 from exporter.mist.errors import MistPayloadError
 from exporter.mist.parse import parse_gateways, parse_peer_paths, parse_wan_ports
-from exporter.model import Gateway, PeerPath, WanInterface, WanPort
+from exporter.model import Gateway, GatewayNode, PeerPath, WanInterface, WanPort
 from tests.parse.spec import named_example, response_example, response_examples
 
 DEVICES_PATH = "/api/v1/orgs/{org_id}/stats/devices"
@@ -54,9 +54,7 @@ def test_gateway_from_spec_example() -> None:
             version="21.2R3-S6.11",
             up=True,
             uptime_seconds=581259.0,
-            cpu_ratio=pytest.approx(0.24),
-            memory_ratio=pytest.approx(0.39),
-            wan_interfaces=(),
+            nodes=(GatewayNode("", pytest.approx(0.24), pytest.approx(0.39), ()),),
         ),
     )
 
@@ -69,10 +67,11 @@ def test_rows_of_other_device_types_are_skipped() -> None:
 def test_live_gateway_wan_interfaces_units_and_mac() -> None:
     (gw,) = parse_gateways([_gateway_row()])
     assert gw.mac == "020001abcdef"
-    assert gw.cpu_ratio == pytest.approx(0.10)
-    assert gw.memory_ratio == pytest.approx(0.455)
+    (node,) = gw.nodes
+    assert node.cpu_ratio == pytest.approx(0.10)
+    assert node.memory_ratio == pytest.approx(0.455)
     assert gw.uptime_seconds == 3600.0
-    assert gw.wan_interfaces == (
+    assert node.wan_interfaces == (
         WanInterface(port_id="ge-0/0/0", wan_name="inet-1", wan_type="broadband"),
         WanInterface(port_id="lte-0/0/0", wan_name="lte", wan_type="lte"),
     )
@@ -89,12 +88,23 @@ def test_gateway_optional_fields() -> None:
         version="",
         up=False,
         uptime_seconds=None,
-        cpu_ratio=None,
-        memory_ratio=None,
+        nodes=(GatewayNode("", None, None),),
     )
     (gw,) = parse_gateways([_gateway_row(cpu_stat={"usage": 35, "idle": 10}, memory_stat=None)])
-    assert gw.cpu_ratio == pytest.approx(0.35)
-    assert gw.memory_ratio is None
+    assert gw.nodes[0].cpu_ratio == pytest.approx(0.35)
+    assert gw.nodes[0].memory_ratio is None
+
+
+def test_ha_pair_publishes_both_nodes_named_from_their_own_stats() -> None:
+    second = {"ge-5/0/0.0": {"port_id": "ge-5/0/0", "port_usage": "wan", "wan_name": "mpls"}}
+    row = _gateway_row(cpu2_stat={"idle": 80}, memory2_stat={"usage": 20}, if2_stat=second)
+    (gw,) = parse_gateways([row])
+    assert [n.node for n in gw.nodes] == ["node0", "node1"]
+    assert gw.nodes[1].cpu_ratio == pytest.approx(0.2)
+    assert gw.nodes[1].memory_ratio == pytest.approx(0.2)
+    assert [w.port_id for w in gw.nodes[1].wan_interfaces] == ["ge-5/0/0"]
+    (port,) = parse_wan_ports([_port_row(mac=gw.mac, port_id="ge-5/0/0")], [gw])
+    assert (port.node, port.wan_name) == ("node1", "mpls")
 
 
 def _port_row(**extra: Any) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from exporter import model
 from exporter.model import (
     AlarmCount,
     Gateway,
+    GatewayNode,
     HistogramBucket,
     Inventory,
     Org,
@@ -43,9 +44,7 @@ SNAPSHOT = Snapshot(
             "6.2",
             True,
             10.0,
-            0.5,
-            None,
-            (WanInterface("ge-0/0/0", "inet", "broadband"),),
+            (GatewayNode("", 0.5, None, (WanInterface("ge-0/0/0", "inet", "broadband"),)),),
         ),
     ),
     alarm_counts=(AlarmCount("s1", "infrastructure", "critical", "gw_down", 2),),

@@ -7,6 +7,7 @@ few percent and a day of alarms. Tests and benchmarks use it to measure renderin
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import dataclass, field
 
@@ -16,6 +17,7 @@ from exporter.model import (
     ClassifierDegraded,
     ExporterStatus,
     Gateway,
+    GatewayNode,
     HistogramBucket,
     ImpactedGateway,
     ImpactedInterface,
@@ -143,12 +145,20 @@ def one_of_everything() -> Snapshot:
                 version="6.2.5",
                 up=True,
                 uptime_seconds=86400.0,
-                cpu_ratio=0.25,
-                memory_ratio=0.5,
-                wan_interfaces=(WanInterface("ge-0/0/0", "wan0", "broadband"),),
+                nodes=(
+                    GatewayNode(
+                        "node0", 0.25, 0.5, (WanInterface("ge-0/0/0", "wan0", "broadband"),)
+                    ),
+                    GatewayNode("node1", 0.05, 0.25, (WanInterface("ge-5/0/0", "wan1", "mpls"),)),
+                ),
             ),
         ),
-        wan_ports=(port,),
+        wan_ports=(
+            port,
+            dataclasses.replace(
+                port, port_id="ge-5/0/0", wan_name="wan1", wan_type="mpls", node="node1"
+            ),
+        ),
         peer_paths=(
             PeerPath(
                 site_id=site,
@@ -186,7 +196,16 @@ def reference_snapshot(sites: int = 3208, seed: int = 1) -> Snapshot:
             gw += 1
             mac = gateway_mac(gw)
             gateways.append(
-                Gateway(sid, mac, f"store{n}-gw{gw}", "SSR120", "6.2.5", True, 86400.0, 0.2, 0.4)
+                Gateway(
+                    sid,
+                    mac,
+                    f"store{n}-gw{gw}",
+                    "SSR120",
+                    "6.2.5",
+                    True,
+                    86400.0,
+                    (GatewayNode("", 0.2, 0.4),),
+                )
             )
             for k in range(rng.choice((2, 2, 3, 3, 4))):
                 wan_name, wan_type = WAN_TYPES[k]
