@@ -35,6 +35,7 @@ CLOUD_HOSTS = (
     "api.ac6.mist.com",
 )
 LOG_LEVELS = ("debug", "info", "warning", "error")
+ALARM_GROUPS = ("infrastructure", "marvis", "security", "certificate_expiry")
 
 
 class ConfigError(ValueError):
@@ -77,6 +78,9 @@ class CollectConfig:
     intervals: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_INTERVALS))
     budget_share: float = 0.7
     alarm_window_seconds: float = 86400.0
+    alarm_rescan_seconds: float = 900.0
+    alarm_groups: tuple[str, ...] = ()
+    alarm_types: tuple[str, ...] = ()
     deep_dive_days: float = 7.0
     region: RegionRule = RegionRule()
 
@@ -206,6 +210,20 @@ class _Section:
             raise ConfigError(self.key(name), f"expected a string, got {value!r}")
         return value
 
+    def names(self, name: str, allowed: tuple[str, ...] | None) -> tuple[str, ...]:
+        """A list of distinct names (each one of ``allowed`` when given); absent: ()."""
+        value = self.raw(name)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise ConfigError(self.key(name), f"expected a list of names, got {value!r}")
+        unknown = [v for v in value if allowed is not None and v not in allowed]
+        if unknown:
+            raise ConfigError(
+                self.key(name), f"unknown {unknown[0]!r}; use some of {', '.join(allowed or ())}"
+            )
+        return tuple(dict.fromkeys(value))
+
     def flag(self, name: str, default: bool) -> bool:
         value = self.raw(name)
         if value is None:
@@ -301,6 +319,9 @@ def _collect(sec: _Section) -> CollectConfig:
         intervals=intervals,
         budget_share=sec.number("budget_share", 0.7, low=0.05, high=1.0),
         alarm_window_seconds=sec.number("alarm_window_seconds", 86400, low=300, high=30 * 86400),
+        alarm_rescan_seconds=sec.number("alarm_rescan_seconds", 900, low=60, high=86400),
+        alarm_groups=sec.names("alarm_groups", ALARM_GROUPS),
+        alarm_types=sec.names("alarm_types", None),
         deep_dive_days=sec.number("deep_dive_days", 7, low=1, high=7),
         region=region,
     )

@@ -88,6 +88,13 @@ def test_token_from_file(tmp_path: Path) -> None:
         ("collect: {degraded_threshold: high}", ENV, "collect.degraded_threshold"),
         ("collect: {alarm_window_seconds: 10}", ENV, "collect.alarm_window_seconds"),
         ("collect: {deep_dive_days: 30}", ENV, "collect.deep_dive_days"),
+        ("collect: {alarm_rescan_seconds: 5}", ENV, "collect.alarm_rescan_seconds"),
+        ("collect: {alarm_groups: [weather]}", ENV, "collect.alarm_groups"),
+        ("collect: {alarm_types: device_down}", ENV, "collect.alarm_types"),
+        ("thresholds: {loss: [0.1, 0.01, 0.5]}", ENV, "thresholds.loss"),
+        ("thresholds: {utilisation: [0.7, 0.8]}", ENV, "thresholds.utilisation"),
+        ("thresholds: {latency_seconds: [0.05, 0.1, 99]}", ENV, "thresholds.latency_seconds"),
+        ("thresholds: {rain: [1, 2, 3]}", ENV, "thresholds.rain"),
         ("collect: {region: {strip_prefix: maybe}}", ENV, "collect.region.strip_prefix"),
         ("collect: {region: {sitegroup_prefix: 5}}", ENV, "collect.region.sitegroup_prefix"),
         ("state: {redis_url: 'redis://x'}", ENV, "state.redis_url"),
@@ -149,3 +156,18 @@ def test_plan_command_prints_hourly_plan(capsys: pytest.CaptureFixture[str]) -> 
     assert "3208 sites" in out
     assert "wan_ports" in out
     assert "of the budget" in out
+
+
+def test_thresholds_and_alarm_filters_are_read(tmp_path: Path) -> None:
+    text = (
+        "collect: {degraded_threshold: 0.8, alarm_groups: [infrastructure, marvis], "
+        "alarm_types: [device_down, vpn_peer_down]}\n"
+        "thresholds: {loss: [0.002, 0.02, 0.05], jitter_seconds: [0.005, 0.01, 0.02]}\n"
+    )
+    config = load_config(write(tmp_path, text), ENV)
+    assert config.thresholds.sle_degraded == 0.8
+    assert config.thresholds.loss == (0.002, 0.02, 0.05)
+    assert config.thresholds.jitter_seconds == (0.005, 0.01, 0.02)
+    assert config.thresholds.utilisation == (0.7, 0.8, 0.9)
+    assert config.collect.alarm_groups == ("infrastructure", "marvis")
+    assert config.collect.alarm_types == ("device_down", "vpn_peer_down")

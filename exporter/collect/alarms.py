@@ -1,19 +1,27 @@
 """Alarms, fetched incrementally and counted exactly once across cycles and restarts.
 
-The ledger is one JSON document in the state store: the search cursor (the end of the last
-complete walk), every alarm id seen within the window with what was counted for it,
-and the cumulative incident counts. It is written whole (one atomic write) after each page, so a
-crash at any point either keeps or loses a page's effect entirely; a restart walks again from
-the last complete cursor and the ids already in the ledger are not counted twice.
+An open alarm keeps its id and creation ``timestamp`` while its incident count and
+``last_seen`` grow, and Mist does not say whether the search's ``start`` filters on
+``timestamp`` or ``last_seen``. So each run reads the recent part (from the last cursor), and
+every ``alarm_rescan_seconds`` the whole window, where growth of older open alarms shows; the
+ledger keeps, per alarm id, the incidents already counted, so growth is counted once whichever
+walk sees it.
+
+The ledger is one JSON document in the state store: the cursor, the time of the last full
+walk, every alarm id last seen within the window with what was counted for it, and the
+cumulative incident counts. It is written whole (one atomic write) after each page, so a crash
+at any point either keeps or loses a page's effect entirely.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from exporter.collect.jobs import Collected, Context, Job, registered
+from exporter.config import CollectConfig
 from exporter.mist import endpoints as ep
 from exporter.mist import parse
 from exporter.model import Alarm, AlarmCount, AlarmIncidents, Snapshot
@@ -22,12 +30,14 @@ LEDGER_KIND = "alarms"
 LEDGER_KEY = "ledger"
 # Re-read this much before the cursor: alarms can be indexed a little after their timestamp.
 OVERLAP_SECONDS = 60.0
+# alarm id -> [timestamp, site_id, group, severity, alarm_type, incidents counted, last_seen]
+_LAST_SEEN = 6
 
 
 @dataclass(slots=True)
 class Ledger:
     cursor: float | None = None
-    # alarm id -> [timestamp, site_id, group, severity, alarm_type, incidents counted]
+    rescanned: float | None = None
     seen: dict[str, list[Any]] = field(default_factory=dict)
     incidents: dict[str, int] = field(default_factory=dict)
 
@@ -37,21 +47,29 @@ class Ledger:
             return cls()
         return cls(
             cursor=data.get("cursor"),
+            rescanned=data.get("rescanned"),
             seen=dict(data.get("seen") or {}),
             incidents={k: int(v) for k, v in (data.get("incidents") or {}).items()},
         )
 
     def dump(self) -> dict[str, Any]:
-        return {"cursor": self.cursor, "seen": self.seen, "incidents": self.incidents}
+        return {
+            "cursor": self.cursor,
+            "rescanned": self.rescanned,
+            "seen": self.seen,
+            "incidents": self.incidents,
+        }
 
     def record(self, alarm: Alarm) -> None:
         """Count what is new about ``alarm``: a new id, or incidents added to a known one."""
-        counted = int(self.seen[alarm.alarm_id][5]) if alarm.alarm_id in self.seen else 0
+        known = self.seen.get(alarm.alarm_id)
+        counted = int(known[5]) if known else 0
         added = max(alarm.incident_count, 1) - counted
         if added > 0:
             key = "|".join((alarm.group, alarm.severity, alarm.alarm_type))
             self.incidents[key] = self.incidents.get(key, 0) + added
             counted += added
+        last_seen = max(alarm.last_seen, alarm.timestamp, _last_seen(known) if known else 0.0)
         self.seen[alarm.alarm_id] = [
             alarm.timestamp,
             alarm.site_id,
@@ -59,16 +77,19 @@ class Ledger:
             alarm.severity,
             alarm.alarm_type,
             counted,
+            last_seen,
         ]
 
     def prune(self, horizon: float) -> None:
-        self.seen = {k: v for k, v in self.seen.items() if float(v[0]) >= horizon}
+        """Forget alarms not seen since ``horizon`` (an open alarm stays while it recurs)."""
+        self.seen = {k: v for k, v in self.seen.items() if _last_seen(v) >= horizon}
 
     def window_counts(self, since: float) -> tuple[AlarmCount, ...]:
+        """Alarms seen since ``since`` (raised or recurring), by site, group, severity, type."""
         counts = Counter(
             (str(v[1]), str(v[2]), str(v[3]), str(v[4]))
             for v in self.seen.values()
-            if float(v[0]) >= since
+            if _last_seen(v) >= since
         )
         return tuple(AlarmCount(*key, count=n) for key, n in sorted(counts.items()))
 
@@ -80,22 +101,50 @@ class Ledger:
         return tuple(rows)
 
 
+def _last_seen(entry: list[Any]) -> float:
+    """When an entry's alarm was last seen (ledgers of 0.1 kept only the creation time)."""
+    return float(entry[_LAST_SEEN] if len(entry) > _LAST_SEEN else entry[0])
+
+
+def search_filters(collect: CollectConfig) -> Iterator[dict[str, str]]:
+    """The query filters of one walk each: Mist's ``group`` takes one value, ``type`` many."""
+    types = {"type": ",".join(collect.alarm_types)} if collect.alarm_types else {}
+    if not collect.alarm_groups:
+        yield types
+    for group in collect.alarm_groups:
+        yield {"group": group, **types}
+
+
 @registered
 class AlarmsJob(Job):
     name = "alarms"
 
     async def collect(self, ctx: Context) -> Collected:
         now = ctx.clock.time()
-        window = ctx.config.collect.alarm_window_seconds
+        collect = ctx.config.collect
+        window = collect.alarm_window_seconds
         ledger = Ledger.load(await ctx.store.get(LEDGER_KIND, LEDGER_KEY))
-        start = now - window if ledger.cursor is None else ledger.cursor - OVERLAP_SECONDS
-        async for page in ctx.client.pages(
-            ep.ALARM_SEARCH, org_id=ctx.org_id, start=int(start), end=int(now), limit=1000
-        ):
-            for alarm in parse.parse_alarms(page.records):
-                ledger.record(alarm)
-            await ctx.store.put(LEDGER_KIND, LEDGER_KEY, ledger.dump())
+        full = (
+            ledger.cursor is None
+            or ledger.rescanned is None
+            or now - ledger.rescanned >= collect.alarm_rescan_seconds
+        )
+        start = now - window if full or ledger.cursor is None else ledger.cursor - OVERLAP_SECONDS
+        for filters in search_filters(collect):
+            async for page in ctx.client.pages(
+                ep.ALARM_SEARCH,
+                org_id=ctx.org_id,
+                start=int(start),
+                end=int(now),
+                limit=1000,
+                **filters,
+            ):
+                for alarm in parse.parse_alarms(page.records, ctx.skips):
+                    ledger.record(alarm)
+                await ctx.store.put(LEDGER_KIND, LEDGER_KEY, ledger.dump())
         ledger.cursor = now
+        if full:
+            ledger.rescanned = now
         ledger.prune(now - window - OVERLAP_SECONDS)
         await ctx.store.put(LEDGER_KIND, LEDGER_KEY, ledger.dump())
         return Collected(

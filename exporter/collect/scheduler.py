@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 KIND_JOB = "job"
 KIND_RESULT = "result"
 RETRY_BASE_SECONDS = 15.0
+CALLS_SMOOTHING = 0.2
 SNAPSHOT_TYPES = typing.get_type_hints(Snapshot)
 
 
@@ -84,6 +85,7 @@ class Scheduler:
             port_rows=estimate.port_rows,
             peer_rows=len(snap.peer_paths) or estimate.peer_rows,
             sle_metrics=len({s.sle for s in snap.sle_scores}) or len(WAN_SLE_METRICS),
+            alarm_rows=sum(a.count for a in snap.alarm_counts) or estimate.alarm_rows,
             degraded_pairs=len(
                 degraded_pairs(snap.sle_scores, snap.worst_sites, self.config.thresholds)
             ),
@@ -230,7 +232,12 @@ class Scheduler:
             await self._save(job.name, collected.parts, started, duration, ctx.client.calls, status)
         if error is None:
             self._failures[job.name] = 0
-            self._calls[job.name] = float(ctx.client.calls)
+            # Calls per run vary (the alarms' full walks): plan on a moving average.
+            last = self._calls.get(job.name)
+            calls = float(ctx.client.calls)
+            self._calls[job.name] = (
+                calls if last is None else last + CALLS_SMOOTHING * (calls - last)
+            )
             status = replace(
                 status,
                 last_success=started,

@@ -18,6 +18,9 @@ WAN_SLE_METRICS = ("gateway-health", "wan-link-health", "application-health")
 GATEWAYS_PER_SITE = 1.25
 PORT_ROWS_PER_GATEWAY = 4.0
 PEER_ROWS_PER_GATEWAY = 3.5
+ALARMS_PER_SITE = 0.5  # in the 24 h window
+# The alarms job reads the whole window every this many runs (15 min at 1 min), else 1 page.
+ALARM_RESCAN_RUNS = 15
 # Per (site, metric) deep-dive refresh: summary-trend, histogram, impacted gateways/interfaces.
 DEEP_DIVE_CALLS_PER_PAIR = 4
 
@@ -33,6 +36,7 @@ class OrgShape:
     sle_metrics: int
     degraded_pairs: int
     sitegroups: int = 1
+    alarm_rows: int = 0
 
     @classmethod
     def estimate(cls, sites: int, degraded_share: float = 0.05) -> OrgShape:
@@ -44,6 +48,7 @@ class OrgShape:
             peer_rows=math.ceil(gateways * PEER_ROWS_PER_GATEWAY),
             sle_metrics=len(WAN_SLE_METRICS),
             degraded_pairs=math.ceil(sites * degraded_share),
+            alarm_rows=math.ceil(sites * ALARMS_PER_SITE),
         )
 
 
@@ -126,7 +131,7 @@ JOBS: tuple[JobSpec, ...] = (
         "alarms",
         "alarms in the window and their incidents",
         60.0,
-        lambda s: 1,
+        lambda s: 1 + pages(s.alarm_rows) / ALARM_RESCAN_RUNS,
         ("alarm_counts", "alarm_incidents"),
         essential=True,
     ),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
-from exporter.collect.alarms import Ledger
+from exporter.collect.alarms import Ledger, search_filters
+from exporter.config import CollectConfig
 from exporter.model import Alarm, AlarmCount, AlarmIncidents
 
 
@@ -57,3 +59,41 @@ def test_window_counts_and_prune() -> None:
 def test_load_tolerates_absent_or_foreign_data() -> None:
     assert Ledger.load(None).seen == {}
     assert Ledger.load("garbage").cursor is None
+
+
+def test_growth_of_an_open_alarm_counts_once_whichever_walk_sees_it() -> None:
+    """1 -> 3 incidents adds 3 in all: seen by the recent walk, the full walk, or both."""
+    for walks in ([1, 3], [1, 3, 3], [1, 2, 3, 3, 2]):
+        ledger = Ledger()
+        for n, count in enumerate(walks):
+            ledger.record(replace(alarm("a", 100, count=count), last_seen=100 + 60 * n))
+        assert ledger.incident_totals()[0].total == 3, walks
+
+
+def test_an_alarm_that_keeps_recurring_stays_in_the_window_and_is_not_counted_again() -> None:
+    ledger = Ledger()
+    ledger.record(replace(alarm("a", 100, count=2), last_seen=100))
+    ledger.record(replace(alarm("a", 100, count=4), last_seen=90_000))
+    ledger.prune(50_000)
+    assert set(ledger.seen) == {"a"}
+    assert ledger.window_counts(50_000)[0].count == 1
+    ledger.record(replace(alarm("a", 100, count=4), last_seen=90_100))
+    assert ledger.incident_totals()[0].total == 4
+
+
+def test_a_ledger_of_0_1_without_last_seen_still_prunes_by_creation_time() -> None:
+    old = Ledger.load(
+        {"cursor": 5.0, "seen": {"a": [100, "s1", "infrastructure", "critical", "gw_down", 1]}}
+    )
+    assert old.rescanned is None
+    old.prune(200)
+    assert old.seen == {}
+
+
+def test_search_filters_walk_once_per_group_and_pass_types_comma_separated() -> None:
+    assert list(search_filters(CollectConfig())) == [{}]
+    narrowed = CollectConfig(alarm_groups=("infrastructure", "marvis"), alarm_types=("a", "b"))
+    assert list(search_filters(narrowed)) == [
+        {"group": "infrastructure", "type": "a,b"},
+        {"group": "marvis", "type": "a,b"},
+    ]
