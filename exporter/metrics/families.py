@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from prometheus_client.metrics_core import Metric
 from prometheus_client.samples import Sample
 
@@ -9,17 +11,39 @@ from exporter.metrics.catalogue import BY_NAME
 
 
 class Family:
-    """One family of the catalogue being filled; ``add`` skips values Mist did not report."""
+    """One family of the catalogue being filled; ``add`` skips values Mist did not report.
 
-    __slots__ = ("metric", "sample_name")
+    A family never holds two samples with the same labels (Prometheus would reject the
+    scrape's duplicates): a second one is left out and counted in ``duplicates``, whatever
+    the snapshot holds.
+    """
+
+    __slots__ = ("_seen", "duplicates", "metric", "sample_name")
 
     def __init__(self, name: str) -> None:
         definition = BY_NAME[name]
         base = name.removesuffix("_total") if definition.type == "counter" else name
         self.metric = Metric(base, definition.help, definition.type)
         self.sample_name = name
+        self._seen: set[tuple[str, ...]] = set()
+        self.duplicates = 0
 
     def add(self, labels: dict[str, str], value: float | bool | None) -> None:
         """Add one sample; ``labels`` may be shared between families (it is never mutated)."""
-        if value is not None:
+        if value is None:
+            return
+        if self._first(labels):
             self.metric.samples.append(Sample(self.sample_name, labels, float(value)))
+
+    def add_buckets(self, labels: dict[str, str], buckets: Iterable[Sample]) -> None:
+        """The ``_bucket`` samples of one histogram series, once per ``labels``."""
+        if self._first(labels):
+            self.metric.samples.extend(buckets)
+
+    def _first(self, labels: dict[str, str]) -> bool:
+        key = tuple(labels.values())
+        if key in self._seen:
+            self.duplicates += 1
+            return False
+        self._seen.add(key)
+        return True

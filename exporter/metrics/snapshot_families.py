@@ -163,8 +163,8 @@ def _deep_dives(snapshot: Snapshot) -> list[Metric]:
             classifier.add({**ids, "classifier": c.classifier}, c.degraded_seconds)
         threshold.add(ids, d.threshold)
         if d.histogram:
-            distribution.metric.samples.extend(
-                _distribution_samples(distribution.sample_name, ids, d.histogram)
+            distribution.add_buckets(
+                ids, _distribution_samples(distribution.sample_name, ids, d.histogram)
             )
         for g in d.impacted_gateways:
             gateway.add({**ids, "gateway_mac": g.gateway_mac}, g.degraded_seconds)

@@ -185,7 +185,7 @@ async def test_keep_warm_renders_new_snapshots_and_reports_a_failing_one_once(
     warm = asyncio.create_task(r.keep_warm(period=0.01))
     source.snapshot = dataclasses.replace(source.snapshot, alarm_counts=())
     await eventually(lambda: r.renders == 2)
-    broken = dataclasses.replace(source.snapshot.gateways[0], cpu_ratio="high")  # type: ignore[arg-type]
+    broken = dataclasses.replace(source.snapshot.gateways[0], uptime_seconds="high")  # type: ignore[arg-type]
     source.snapshot = dataclasses.replace(source.snapshot, gateways=(broken,))
     await eventually(lambda: bool(caplog.records))
     await asyncio.sleep(0.1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from exporter.metrics.render import Format
+from exporter.metrics.snapshot_families import snapshot_families
 from exporter.model import HistogramBucket, Snapshot
 from tests.metrics.exposition import parse, render, samples, value
 from tests.support.snapshots import NOW, ORG_ID, gateway_mac, one_of_everything, site_id
@@ -30,8 +31,12 @@ def test_gateway_values_in_base_units() -> None:
     assert value(f, "mist_gateway_info", site_id=SITE, gateway_mac=MAC, **info) == 1
     assert value(f, "mist_gateway_up", gateway_mac=MAC) == 1
     assert value(f, "mist_gateway_uptime_seconds", gateway_mac=MAC) == 86400
-    assert value(f, "mist_gateway_cpu_ratio", gateway_mac=MAC) == 0.25
-    assert value(f, "mist_gateway_memory_ratio", gateway_mac=MAC) == 0.5
+    # An HA pair: each node's own CPU and memory, named by a node label.
+    assert value(f, "mist_gateway_cpu_ratio", gateway_mac=MAC, node="node0") == 0.25
+    assert value(f, "mist_gateway_memory_ratio", gateway_mac=MAC, node="node0") == 0.5
+    assert value(f, "mist_gateway_cpu_ratio", gateway_mac=MAC, node="node1") == 0.05
+    assert value(f, "mist_gateway_memory_ratio", gateway_mac=MAC, node="node1") == 0.25
+    assert value(f, "mist_wan_port_info", port_id="ge-5/0/0", node="node1") == 1
 
 
 def test_wan_port_values_and_counter_types() -> None:
@@ -148,3 +153,22 @@ def test_empty_snapshot_exposes_metadata_only() -> None:
     f = families(Snapshot())
     assert "mist_wan_port_up" in f
     assert all(not family.samples for family in f.values())
+
+
+def test_no_family_ever_carries_two_samples_with_the_same_labels() -> None:
+    """Whatever the snapshot holds: repeated ports, paths, dives, alarms render once each."""
+    snap = one_of_everything()
+    doubled = dataclasses.replace(
+        snap,
+        gateways=snap.gateways * 2,
+        wan_ports=snap.wan_ports * 2,
+        peer_paths=snap.peer_paths * 2,
+        sle_scores=snap.sle_scores * 2,
+        alarm_counts=snap.alarm_counts * 2,
+        deep_dives=snap.deep_dives * 2,
+    )
+    families = list(snapshot_families(doubled))
+    for family in families:
+        keys = [(s.name, tuple(sorted(s.labels.items()))) for s in family.samples]
+        assert len(keys) == len(set(keys)), family.name
+    assert render(doubled) == render(snap)
