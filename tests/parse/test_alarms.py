@@ -69,3 +69,24 @@ def test_a_bad_alarm_row_is_left_out_counted_and_logged(
 def test_an_envelope_of_the_wrong_shape_fails_the_payload() -> None:
     with pytest.raises(MistPayloadError, match="rows: expected an array, got dict"):
         parse_alarms({"results": []})
+
+
+def test_an_open_alarm_repeated_keeps_its_latest_count(caplog: pytest.LogCaptureFixture) -> None:
+    first = _alarm(id="a1", incident_count=1, last_seen=1711031400.0)
+    grown = _alarm(id="a1", incident_count=3, last_seen=1711031500.0)
+    other = _alarm(id="a2", last_seen=1711031450.0)
+    for rows in ([first, other, grown], [grown, other, first]):
+        skips = Skips()
+        kept = parse_alarms(rows, skips)
+        assert [(a.alarm_id, a.incident_count, a.last_seen) for a in kept] == [
+            ("a1", 3, 1711031500.0),
+            ("a2", 2, 1711031450.0),
+        ]
+        assert kept[0].timestamp == 1711031352.5  # the creation time stays
+        assert skips.counts() == {("/api/v1/orgs/{org_id}/alarms/search", "duplicate row"): 1}
+
+
+def test_an_alarm_without_last_seen_is_last_seen_at_its_creation() -> None:
+    row = {k: v for k, v in _alarm().items() if k != "last_seen"}
+    (alarm,) = parse_alarms([row])
+    assert alarm.last_seen == 1711031352.5

@@ -7,12 +7,14 @@ from typing import Any
 import pytest
 
 from exporter.mist.errors import MistPayloadError
-from exporter.mist.parse import parse_gateways, parse_peer_paths, parse_wan_ports
+from exporter.mist.parse import Skips, parse_gateways, parse_peer_paths, parse_wan_ports
 from exporter.model import Gateway, GatewayNode, PeerPath, WanInterface, WanPort
 from tests.parse.spec import named_example, response_example, response_examples
+from tests.parse.support import logged, with_skips
 
 DEVICES_PATH = "/api/v1/orgs/{org_id}/stats/devices"
 PEERS_PATH = "/api/v1/orgs/{org_id}/stats/vpn_peers/search"
+PORTS_PATH = "/api/v1/orgs/{org_id}/stats/ports/search"
 
 
 def _gateway_row(**extra: Any) -> dict[str, Any]:
@@ -54,7 +56,11 @@ def test_gateway_from_spec_example() -> None:
             version="21.2R3-S6.11",
             up=True,
             uptime_seconds=581259.0,
-            nodes=(GatewayNode("", pytest.approx(0.24), pytest.approx(0.39), ()),),
+            # The spec's example is an SRX cluster: cpu2_stat/memory2_stat are its second node.
+            nodes=(
+                GatewayNode("node0", pytest.approx(0.24), pytest.approx(0.39), ()),
+                GatewayNode("node1", pytest.approx(0.14), pytest.approx(0.32), ()),
+            ),
         ),
     )
 
@@ -188,24 +194,77 @@ def test_wan_ports_join_names_from_gateway_if_stat() -> None:
     assert ports[1].receive_bytes is None
 
 
-def test_peer_paths_from_spec_example() -> None:
-    body = response_example(PEERS_PATH)
-    first, second = parse_peer_paths(body["results"])
-    assert first == PeerPath(
-        site_id="725a8d34-a126-4f2c-b990-d1219421cb75",
-        gateway_mac="020001c04668",
-        port_id="Lte",
-        peer_mac="020001367edd",
-        peer_port_id="DC_Internet",
-        up=True,
-        active=True,
-        latency_seconds=None,
-        jitter_seconds=None,
-        loss_ratio=None,
-        mos=None,
-    )
-    assert second.latency_seconds == pytest.approx(0.091)
-    assert second.mos == 4.0
+def test_spec_peer_example_repeats_a_path_and_the_row_with_quality_wins(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    body = named_example("VpnPeersStatsExample")
+    assert body == response_example(PEERS_PATH)
+    bare, full = body["results"]
+    assert "latency" not in bare
+    assert full["latency"] == 91
+    for rows in ([bare, full], [full, bare]):
+        kept, skipped = with_skips(caplog, lambda skips, rows=rows: parse_peer_paths(rows, skips))
+        assert skipped == {(PEERS_PATH, "duplicate row"): 1}
+        if rows[0] is full:  # same last_seen: the later row wins the tie
+            assert kept[0].latency_seconds is None
+            continue
+        assert kept == (
+            PeerPath(
+                site_id="725a8d34-a126-4f2c-b990-d1219421cb75",
+                gateway_mac="020001c04668",
+                port_id="Lte",
+                peer_mac="020001367edd",
+                peer_port_id="DC_Internet",
+                up=True,
+                active=True,
+                latency_seconds=pytest.approx(0.091),
+                jitter_seconds=None,
+                loss_ratio=None,
+                mos=4.0,
+                last_seen=1619518709.222,
+            ),
+        )
+
+
+def _peer_row(**extra: Any) -> dict[str, Any]:
+    row = {
+        "mac": "020001c04668",
+        "port_id": "wan0",
+        "peer_mac": "020001367edd",
+        "peer_port_id": "hub-wan0",
+        "site_id": "s",
+        "up": True,
+        "is_active": True,
+        "last_seen": 1_700_000_000.0,
+    }
+    row.update(extra)
+    return row
+
+
+def test_peer_paths_repeated_across_pages_keep_the_newest_last_seen(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    old = _peer_row(up=True, latency=10, last_seen=1_700_000_000.0)
+    new = _peer_row(up=False, latency=None, last_seen=1_700_000_060.0)
+    other = _peer_row(port_id="wan1")
+    for rows in ([old, other, new], [new, other, old]):
+        kept, skipped = with_skips(caplog, lambda skips, rows=rows: parse_peer_paths(rows, skips))
+        assert [(p.port_id, p.up, p.last_seen) for p in kept] == [
+            ("wan0", False, 1_700_000_060.0),
+            ("wan1", True, 1_700_000_000.0),
+        ]
+        assert skipped == {(PEERS_PATH, "duplicate row"): 1}
+
+
+def test_a_peer_row_without_peer_port_id_is_left_out_and_the_others_kept(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    rows = [_peer_row(port_id="a"), _peer_row(port_id="b"), _peer_row(peer_port_id=None)]
+    del rows[2]["peer_port_id"]
+    kept, skipped = with_skips(caplog, lambda skips: parse_peer_paths(rows, skips))
+    assert [p.port_id for p in kept] == ["a", "b"]
+    assert skipped == {(PEERS_PATH, "missing peer_port_id"): 1}
+    assert logged(caplog, r"vpn_peers/search: rows\[2\]\.peer_port_id: expected a string, got null")
 
 
 def test_peer_path_units() -> None:
@@ -230,40 +289,150 @@ def test_peer_path_units() -> None:
     assert path.mos == pytest.approx(3.9)
 
 
+def _wan_ports(rows: Any, skips: Skips) -> Any:
+    return parse_wan_ports(rows, [], skips)
+
+
+def _good_row(parse: Any) -> dict[str, Any]:
+    """A row ``parse`` keeps, with an identity none of the bad rows below has."""
+    if parse is parse_gateways:
+        return _gateway_row(mac="0200010000aa")
+    if parse is parse_peer_paths:
+        return _peer_row(mac="0200010000aa")
+    return _port_row(port_usage="wan", mac="0200010000aa")
+
+
 @pytest.mark.parametrize(
-    ("parse", "rows", "message"),
+    ("parse", "row", "reason", "message"),
     [
-        (parse_gateways, [{"type": "gateway"}], r"rows\[0\]\.mac: expected a string, got null"),
-        (parse_gateways, [_gateway_row(uptime="1h")], r"rows\[0\]\.uptime: expected a number"),
-        (parse_gateways, [_gateway_row(cpu_stat=[])], r"rows\[0\]\.cpu_stat: expected an object"),
         (
             parse_gateways,
-            [_gateway_row(memory_stat={"usage": float("nan")})],
+            {"type": "gateway"},
+            "missing mac",
+            r"stats/devices: rows\[0\]\.mac: expected a string, got null",
+        ),
+        (
+            parse_gateways,
+            _gateway_row(uptime="1h"),
+            "invalid uptime",
+            r"stats/devices: rows\[0\]\.uptime: expected a number or a numeric string",
+        ),
+        (
+            parse_gateways,
+            _gateway_row(cpu_stat=[]),
+            "invalid cpu_stat",
+            r"rows\[0\]\.cpu_stat: expected an object, got list",
+        ),
+        (
+            parse_gateways,
+            _gateway_row(memory_stat={"usage": float("nan")}),
+            "invalid usage",
             r"rows\[0\]\.memory_stat\.usage: expected a finite number",
         ),
-        (parse_gateways, {"results": []}, r"rows: expected an array, got dict"),
         (
-            lambda rows: parse_wan_ports(rows, []),
-            [_port_row(port_usage="wan", speed="1G")],
-            r"ports/search: rows\[0\]\.speed: expected a number, got str",
+            parse_gateways,
+            _gateway_row(if2_stat={"ge-5/0/0.0": "wan"}),
+            "invalid if2_stat",
+            r"rows\[0\]\.if2_stat\[ge-5/0/0\.0\]: expected an object, got str",
         ),
         (
-            lambda rows: parse_wan_ports(rows, []),
-            [_port_row(port_usage="wan", speed=1e308)],  # finite in Mbps, not in bytes/s
-            r"rows\[0\]\.speed: expected a finite number, got inf",
+            _wan_ports,
+            _port_row(port_usage="wan", speed="1G"),
+            "invalid speed",
+            r"ports/search: rows\[0\]\.speed: expected a number or a numeric string",
         ),
         (
-            lambda rows: parse_wan_ports(rows, []),
-            [_port_row(port_usage="wan", up="yes")],
-            r"rows\[0\]\.up: expected a boolean",
+            _wan_ports,
+            _port_row(port_usage="wan", speed=1e308),  # finite in Mbps, not in bytes/s
+            "invalid speed",
+            r"ports/search: rows\[0\]\.speed: expected a finite number, got inf",
+        ),
+        (
+            _wan_ports,
+            _port_row(port_usage="wan", up="yes"),
+            "invalid up",
+            r"ports/search: rows\[0\]\.up: expected a boolean, got str",
+        ),
+        (
+            _wan_ports,
+            _port_row(port_usage="wan", port_id=None),
+            "missing port_id",
+            r"ports/search: rows\[0\]\.port_id: expected a string, got null",
         ),
         (
             parse_peer_paths,
-            [{"mac": "a", "port_id": "p", "peer_mac": "b", "peer_port_id": "q", "loss": True}],
+            _peer_row(loss=True),
+            "invalid loss",
             r"vpn_peers/search: rows\[0\]\.loss: expected a number, got bool",
+        ),
+        (
+            parse_peer_paths,
+            _peer_row(mac=None),
+            "missing mac",
+            r"vpn_peers/search: rows\[0\]\.mac: expected a string, got null",
         ),
     ],
 )
-def test_bad_device_payloads_name_the_field(parse: Any, rows: Any, message: str) -> None:
-    with pytest.raises(MistPayloadError, match=message):
-        parse(rows)
+def test_a_bad_device_row_is_left_out_counted_and_logged(
+    parse: Any, row: Any, reason: str, message: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    good = _good_row(parse)
+    kept, skipped = with_skips(caplog, lambda skips: parse([row, good], skips))
+    assert kept == parse([good], Skips())
+    assert len(kept) == 1
+    ((endpoint, counted),) = skipped
+    assert endpoint.startswith("/api/v1/orgs/{org_id}/stats/")
+    assert skipped[(endpoint, counted)] == 1
+    assert counted == reason
+    assert logged(caplog, message)
+
+
+@pytest.mark.parametrize("parse", [parse_gateways, _wan_ports, parse_peer_paths])
+@pytest.mark.parametrize("envelope", [{"results": []}, None, "rows"])
+def test_a_device_envelope_of_the_wrong_shape_fails_the_payload(parse: Any, envelope: Any) -> None:
+    with pytest.raises(MistPayloadError, match=r"/stats/.*: rows: expected an array, got"):
+        parse(envelope, Skips())
+
+
+def test_port_rows_repeated_across_pages_keep_the_newest_timestamp(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    old = _port_row(port_usage="wan", up=True, rx_bytes=100, timestamp=1_700_000_000)
+    new = _port_row(port_usage="wan", up=False, rx_bytes=900, timestamp=1_700_000_300)
+    other = _port_row(port_usage="wan", port_id="ge-0/0/1", timestamp=1_700_000_100)
+    for rows in ([old, other, new], [new, other, old]):
+        kept, skipped = with_skips(caplog, lambda skips, rows=rows: _wan_ports(rows, skips))
+        assert [(p.port_id, p.up, p.receive_bytes) for p in kept] == [
+            ("ge-0/0/0", False, 900.0),
+            ("ge-0/0/1", True, other["rx_bytes"]),
+        ]
+        assert skipped == {(PORTS_PATH, "duplicate row"): 1}
+    tie = [_port_row(port_usage="wan", rx_bytes=n, timestamp=5) for n in (1, 2)]
+    (port,) = parse_wan_ports(tie, [])
+    assert port.receive_bytes == 2.0  # equal timestamps: the later row wins
+
+
+def test_gateway_rows_repeated_keep_the_newest_last_seen(caplog: pytest.LogCaptureFixture) -> None:
+    old = _gateway_row(status="connected", last_seen=100)
+    new = _gateway_row(status="disconnected", last_seen=200)
+    for rows in ([old, new], [new, old]):
+        kept, skipped = with_skips(caplog, lambda skips, rows=rows: parse_gateways(rows, skips))
+        assert [g.up for g in kept] == [False]
+        assert skipped == {(DEVICES_PATH, "duplicate row"): 1}
+
+
+def test_ha_gateway_with_only_a_second_cpu_is_a_pair_and_port_rows_name_their_node() -> None:
+    (gw,) = parse_gateways([_gateway_row(cpu2_stat={"usage": 70})])
+    assert [(n.node, n.cpu_ratio) for n in gw.nodes] == [
+        ("node0", pytest.approx(0.10)),
+        ("node1", pytest.approx(0.70)),
+    ]
+    assert gw.nodes[1].memory_ratio is None
+    assert gw.nodes[1].wan_interfaces == ()
+    rows = [
+        _port_row(mac=gw.mac, port_id="ge-0/0/0"),
+        _port_row(mac=gw.mac, port_id="ge-7/0/0", port_usage="wan", node="node1"),
+    ]
+    first, second = parse_wan_ports(rows, [gw])
+    assert (first.node, first.wan_name) == ("node0", "inet-1")  # from node0's if_stat
+    assert (second.node, second.wan_name) == ("node1", "")  # from the row itself

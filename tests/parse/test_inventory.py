@@ -9,6 +9,7 @@ from exporter.mist.errors import MistPayloadError
 from exporter.mist.parse import parse_org, parse_sitegroups, parse_sites
 from exporter.model import Org, Site
 from tests.parse.spec import response_example
+from tests.parse.support import logged, with_skips
 
 ORG_PATH = "/api/v1/orgs/{org_id}"
 SITES_PATH = "/api/v1/orgs/{org_id}/sites"
@@ -76,22 +77,65 @@ def test_missing_optional_site_fields() -> None:
 
 
 @pytest.mark.parametrize(
-    ("rows", "field"),
+    ("row", "reason", "message"),
     [
-        ({"id": "s1"}, "rows: expected an array"),
-        ([{"name": "no id"}], "rows[0].id"),
-        ([_site(["g-emea", 7])], "rows[0].sitegroup_ids[1]"),
-        ([_site(None, sitegroup_ids="g-emea")], "rows[0].sitegroup_ids"),
-        ([_site(None, name=3)], "rows[0].name"),
+        ({"name": "no id"}, "missing id", r"rows\[0\]\.id: expected a string, got null"),
+        (
+            _site(["g-emea", 7]),
+            "invalid sitegroup_ids",
+            r"rows\[0\]\.sitegroup_ids\[1\]: expected a string, got int",
+        ),
+        (
+            _site(None, sitegroup_ids="g-emea"),
+            "invalid sitegroup_ids",
+            r"rows\[0\]\.sitegroup_ids: expected an array, got str",
+        ),
+        (_site(None, name=3), "invalid name", r"rows\[0\]\.name: expected a string, got int"),
+        ("s1", "invalid rows", r"rows\[0\]: expected an object, got str"),
     ],
 )
-def test_bad_sites_name_the_field(rows: object, field: str) -> None:
-    with pytest.raises(MistPayloadError, match=f"/sites: {field}".replace("[", r"\[")):
-        parse_sites(rows, GROUPS, RegionRule("region-"))
+def test_a_bad_site_row_is_left_out_counted_and_logged(
+    row: object, reason: str, message: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    good = _site(["g-emea"], id="s2")
+    kept, skipped = with_skips(
+        caplog, lambda skips: parse_sites([row, good], GROUPS, RegionRule("region-"), skips)
+    )
+    assert kept == (Site(site_id="s2", name="Store 1", region="EMEA", country_code=""),)
+    assert skipped == {(SITES_PATH, reason): 1}
+    assert logged(caplog, r"/sites: " + message)
 
 
-def test_bad_org_and_sitegroups() -> None:
-    with pytest.raises(MistPayloadError, match=r"org\.id"):
+def test_sites_repeated_keep_the_newest_and_count_the_repeat(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    old = _site(None, name="Old", modified_time=100)
+    new = _site(None, name="New", modified_time=200)
+    for rows in ([old, new], [new, old]):
+        kept, skipped = with_skips(
+            caplog, lambda skips, rows=rows: parse_sites(rows, {}, RegionRule(), skips)
+        )
+        assert [s.name for s in kept] == ["New"]
+        assert skipped == {(SITES_PATH, "duplicate row"): 1}
+
+
+def test_a_sites_envelope_of_the_wrong_shape_fails_the_payload() -> None:
+    with pytest.raises(MistPayloadError, match=r"/sites: rows: expected an array, got dict"):
+        parse_sites({"id": "s1"}, GROUPS, RegionRule("region-"))
+
+
+def test_bad_org_fails_and_a_bad_sitegroup_row_is_left_out(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with pytest.raises(MistPayloadError, match=r"\{org_id\}: org\.id: expected a string, got null"):
         parse_org({"name": "x"})
-    with pytest.raises(MistPayloadError, match=r"rows\[0\]: expected an object, got str"):
-        parse_sitegroups(["g1"])
+    with pytest.raises(MistPayloadError, match=r"org: expected an object, got list"):
+        parse_org([])
+    kept, skipped = with_skips(
+        caplog, lambda skips: parse_sitegroups(["g1", {"id": "g2", "name": "B"}], skips)
+    )
+    assert kept == {"g2": "B"}
+    assert skipped == {(SITEGROUPS_PATH, "invalid rows"): 1}
+    assert logged(caplog, r"/sitegroups: rows\[0\]: expected an object, got str")
+    with pytest.raises(MistPayloadError, match=r"/sitegroups: rows: expected an array"):
+        parse_sitegroups(None)

@@ -81,7 +81,8 @@ def _wan_interfaces(if_stat: Fields | None) -> tuple[WanInterface, ...]:
         return ()
     found: dict[str, WanInterface] = {}
     for name in if_stat.data:
-        entry = if_stat.child(name)
+        # Keys are interface names (with dots): bracketed, so an error names ``if_stat``.
+        entry = Fields(if_stat.endpoint, if_stat.data[name], f"{if_stat.path}[{name}]")
         if entry.opt_text("port_usage") not in WAN_PORT_USAGES:
             continue
         port_id = entry.opt_text("port_id") or port_of(name)

@@ -26,7 +26,8 @@ PERCENT = 1e-2
 MINUTE = 60.0  # Mist's user-minutes -> user-seconds
 # Counts (user-minutes, samples) above this are not Mist's: a bound that keeps every sum finite.
 MAX_COUNT = 1e15
-_INDEX = re.compile(r"\[\d+\]")
+# Array indices and map keys in a path (``rows[3]``, ``if_stat[ge-0/0/0.0]``): never a field.
+_INDEX = re.compile(r"\[[^\]]*\]")
 
 
 def sle_name(name: str) -> str:
@@ -141,7 +142,8 @@ class Fields:
         values = self.items(key)
         for index, value in enumerate(values):
             if not isinstance(value, str):
-                raise self.error(f"{key}[{index}]", f"expected a string, got {_kind(value)}")
+                path = f"{self.path}.{key}[{index}]"
+                raise _error(self.endpoint, path, f"expected a string, got {_kind(value)}", value)
         return values
 
     def first_text(self, *keys: str) -> str:

@@ -23,6 +23,7 @@ from exporter.mist.parse.fields import (
     count,
     each_row,
     finite,
+    newest,
     normalise_mac,
     sle_name,
 )
@@ -57,22 +58,28 @@ def parse_sites_sle(rows: Any, skips: Skips | None = None) -> tuple[SleScore, ..
     ``wan-link-health-v2`` of 0 is no data (counted as skipped, never published as an outage).
     """
     scores: dict[tuple[str, str], SleScore] = {}
+    no_data = 0
 
-    def read(row: Fields) -> None:
+    def read(row: Fields) -> list[SleScore]:
+        # The whole row is read before any of it is kept: a row left out leaves nothing behind.
         site_id = row.text("site_id")
+        found = []
         for key, value in row.data.items():
             if key in _SLE_ROW_NON_METRICS or key.startswith("num_"):
                 continue
             if not isinstance(value, int | float) or isinstance(value, bool):
                 continue
-            score = SleScore(site_id=site_id, sle=sle_name(key), ratio=row.number(key))
-            if score.sle == WAN_LINK_HEALTH_V2 and score.ratio == 0:
-                if skips is not None:
-                    skips.skip(SITES_SLE, f"no data {WAN_LINK_HEALTH_V2}")
-                continue
-            scores.setdefault((site_id, score.sle), score)
+            found.append(SleScore(site_id=site_id, sle=sle_name(key), ratio=row.number(key)))
+        return found
 
-    each_row(SITES_SLE, rows, read, skips)
+    for found in each_row(SITES_SLE, rows, read, skips):
+        for score in found:
+            if score.sle == WAN_LINK_HEALTH_V2 and score.ratio == 0:
+                no_data += 1
+                continue
+            scores.setdefault((score.site_id, score.sle), score)
+    if no_data and skips is not None:
+        skips.skip(SITES_SLE, f"no data {WAN_LINK_HEALTH_V2}", no_data)
     return tuple(scores.values())
 
 
@@ -201,13 +208,15 @@ def parse_impacted_gateways(data: Any, skips: Skips | None = None) -> tuple[Impa
     if not body.has("gateways"):
         return ()
 
-    def read(row: Fields) -> ImpactedGateway:
-        return ImpactedGateway(
+    def read(row: Fields) -> tuple[str, float, ImpactedGateway]:
+        gateway = ImpactedGateway(
             gateway_mac=normalise_mac(row.text("gateway_mac")),
             degraded_seconds=row.count("degraded") * MINUTE,
         )
+        return gateway.gateway_mac, 0.0, gateway
 
-    return tuple(each_row(IMPACTED_GATEWAYS, body.data["gateways"], read, skips, "body.gateways"))
+    rows = each_row(IMPACTED_GATEWAYS, body.data["gateways"], read, skips, "body.gateways")
+    return newest(IMPACTED_GATEWAYS, rows, skips)
 
 
 def parse_impacted_interfaces(
@@ -224,7 +233,7 @@ def parse_impacted_interfaces(
         return ()
     names = hostnames or {}
 
-    def read(row: Fields) -> ImpactedInterface:
+    def read(row: Fields) -> tuple[tuple[str, str], float, ImpactedInterface]:
         mac = next((row.text(k) for k in ("gateway_mac", "switch_mac") if row.has(k)), None)
         if mac is None:
             host = next((row.text(k) for k in _DEVICE_NAME_KEYS if row.has(k)), None)
@@ -232,10 +241,13 @@ def parse_impacted_interfaces(
         if mac is None:
             raise row.error("gateway_mac", "no gateway_mac, switch_mac or known hostname")
         interface = row.first_text("interface_name", "interface")
-        return ImpactedInterface(
+        impacted = ImpactedInterface(
             gateway_mac=normalise_mac(mac),
             interface=port_of(interface),
             degraded_seconds=row.count("degraded") * MINUTE,
         )
+        return (impacted.gateway_mac, impacted.interface), 0.0, impacted
 
-    return tuple(each_row(IMPACTED_INTERFACES, body.data[key], read, skips, f"body.{key}"))
+    # Units of one port (ge-0/0/0.0, ge-0/0/0.100) name the same series: one row per port.
+    rows = each_row(IMPACTED_INTERFACES, body.data[key], read, skips, f"body.{key}")
+    return newest(IMPACTED_INTERFACES, rows, skips)
