@@ -335,6 +335,13 @@ METRICS: tuple[MetricDef, ...] = (
         ("endpoint", "reason"),
     ),
     _self(
+        "mist_api_auth_failures_total",
+        "counter",
+        "Answers of 401/403 per token (an index, never the secret): the token expired, was "
+        "revoked or lacks a privilege.",
+        ("token",),
+    ),
+    _self(
         "mist_api_budget_remaining",
         "gauge",
         "API calls left for the token this clock hour (token is an index, never the secret).",

@@ -214,6 +214,7 @@ class MetricsRenderer:
             simulated=self._source.simulated,
             requests=self._recorder.counts(),
             render_seconds=self.last_render_seconds,
+            auth_failures=self._recorder.auth_failures(),
         )
         body = encode(metrics, fmt)
         return body + EOF if fmt is Format.OPENMETRICS else body

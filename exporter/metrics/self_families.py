@@ -35,6 +35,7 @@ def self_families(
     simulated: bool,
     requests: Mapping[tuple[str, int], int],
     render_seconds: float | None,
+    auth_failures: Mapping[int, int] | None = None,
 ) -> list[Metric]:
     up, sim = Family("mist_up"), Family("mist_simulated")
     up.add({}, essential_up(status))
@@ -57,6 +58,9 @@ def self_families(
     api = Family("mist_api_requests_total")
     for (endpoint, code), count in sorted(requests.items()):
         api.add({"endpoint": endpoint, "code": str(code)}, count)
+    refused = Family("mist_api_auth_failures_total")
+    for index, count in sorted((auth_failures or {}).items()):
+        refused.add({"token": str(index)}, count)
     remaining = Family("mist_api_budget_remaining")
     reset = Family("mist_api_budget_reset_timestamp_seconds")
     for b in status.budgets:
@@ -74,6 +78,7 @@ def self_families(
             kpi.add({"kpi": name, "level": level}, value)
     families = (
         *(up, sim, last_success, duration, interval, errors),
-        *(api, skipped, remaining, reset, planned, store, render, build, degraded, kpi),
+        *(api, skipped, refused, remaining, reset, planned, store, render, build),
+        *(degraded, kpi),
     )
     return [f.metric for f in families]

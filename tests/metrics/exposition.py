@@ -21,11 +21,16 @@ def render(
     *,
     simulated: bool = False,
     requests: dict[tuple[str, int], int] | None = None,
+    auth_failures: dict[int, int] | None = None,
 ) -> str:
     metrics = list(snapshot_families(snapshot))
     if status is not None:
         metrics += self_families(
-            status, simulated=simulated, requests=requests or {}, render_seconds=0.25
+            status,
+            simulated=simulated,
+            requests=requests or {},
+            render_seconds=0.25,
+            auth_failures={1: 2} if auth_failures is None else auth_failures,
         )
     body = encode(metrics, fmt) + (EOF if fmt is Format.OPENMETRICS else b"")
     return body.decode()

@@ -45,7 +45,10 @@ def test_value_series_carry_ids_and_no_free_text() -> None:
         # The parser's skip reasons are the one bounded, code-made exception to "no free text".
         allowed = {"reason"} if m.name == "mist_parse_skipped_rows_total" else set()
         assert not (FORBIDDEN_LABELS - allowed) & set(m.labels), m.name
-        assert "token" not in m.labels or m.name.startswith("mist_api_budget_"), m.name
+        per_token = (
+            m.name.startswith("mist_api_budget_") or m.name == "mist_api_auth_failures_total"
+        )
+        assert "token" not in m.labels or per_token, m.name
         names = {label for label in m.labels if label.endswith("_name")} | {"model", "version"}
         if names & set(m.labels):
             assert m.name.endswith("_info"), m.name

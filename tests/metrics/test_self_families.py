@@ -89,6 +89,17 @@ def test_request_recorder_counts_by_endpoint_template_and_code() -> None:
     assert f["mist_api_requests"].type == "counter"
 
 
+def test_refused_answers_are_counted_per_token_index_never_per_secret() -> None:
+    recorder = RequestRecorder()
+    for code, token in ((401, 1), (403, 1), (200, 0), (429, 0), (401, 2)):
+        recorder(RequestEvent("/api/v1/orgs/{org_id}", code, 0.1, token, 0))
+    f = self_metrics(healthy_status(), auth_failures=dict(recorder.auth_failures()))
+    assert samples(f, "mist_api_auth_failures_total") == {
+        (("token", "1"),): 2,
+        (("token", "2"),): 1,
+    }
+
+
 def test_state_store_simulated_build_and_render_time() -> None:
     down = dataclasses.replace(healthy_status(), state_store_up=False)
     f = self_metrics(down, simulated=True)
