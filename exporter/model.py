@@ -6,7 +6,6 @@ A :class:`Snapshot` is swapped whole after each job; nothing in it is ever mutat
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from exporter.thresholds import Thresholds
@@ -281,6 +280,6 @@ class ExporterStatus:
     state_store_kind: str = "memory"
     started_at: float = 0.0
     first_publish_at: float | None = None
-    # (endpoint template, reason) -> rows the parsers left out since the exporter started
-    skipped_rows: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    # (endpoint template, reason, rows) the parsers left out since the exporter started
+    skipped_rows: tuple[tuple[str, str, int], ...] = ()
     thresholds: Thresholds = field(default_factory=Thresholds)

@@ -109,7 +109,7 @@ async def collection_stack(
                 state_store_kind="redis" if config.state.redis_url else "memory",
                 started_at=started,
                 first_publish_at=publisher.first_publish_at,
-                skipped_rows=skips.counts(),
+                skipped_rows=tuple((e, r, n) for (e, r), n in sorted(skips.counts().items())),
                 thresholds=config.thresholds,
             )
         )

@@ -53,7 +53,7 @@ def self_families(
         errors.add(labels, c.errors_total)
         planned.add(labels, c.planned_calls_per_hour)
     skipped = Family("mist_parse_skipped_rows_total")
-    for (endpoint, reason), count in sorted(status.skipped_rows.items()):
+    for endpoint, reason, count in status.skipped_rows:
         skipped.add({"endpoint": endpoint, "reason": reason}, count)
     api = Family("mist_api_requests_total")
     for (endpoint, code), count in sorted(requests.items()):

@@ -136,8 +136,8 @@ def test_defaults_fill_missing_fields() -> None:
         ),
         (
             Gateway,
-            {**encode(SNAPSHOT.gateways[0]), "cpu_ratio": "high"},
-            r"Gateway\.cpu_ratio: expected float",
+            {**encode(SNAPSHOT.gateways[0]), "uptime_seconds": "high"},
+            r"Gateway\.uptime_seconds: expected float",
         ),
         (
             SummaryTrend,

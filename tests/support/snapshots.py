@@ -78,7 +78,7 @@ def healthy_status(now: float = NOW) -> ExporterStatus:
         state_store_kind="redis",
         started_at=now - 600,
         first_publish_at=now - 590,
-        skipped_rows={("/api/v1/orgs/{org_id}/stats/vpn_peers/search", "duplicate row"): 3},
+        skipped_rows=(("/api/v1/orgs/{org_id}/stats/vpn_peers/search", "duplicate row", 3),),
     )
 
 
