@@ -1,4 +1,5 @@
-"""Command line: ``run`` (default), ``demo``, ``simulate``, ``check-config`` and ``plan``."""
+"""Command line: ``run`` (default), ``demo``, ``simulate``, ``check-config``, ``plan`` and
+``capture``."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from exporter import __version__
 from exporter.config import DEFAULT_LISTEN, ConfigError, load_config, parse_listen_address, redacted
 
 EXIT_CONFIG = 2
-COMMANDS = ("run", "demo", "simulate", "check-config", "plan")
+COMMANDS = ("run", "demo", "simulate", "check-config", "plan", "capture")
 log = logging.getLogger("exporter")
 
 
@@ -76,6 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument(
         "--degraded", type=float, default=0.05, help="share of degraded sites (default 0.05)"
     )
+    from exporter.capture import command as capture
+
+    recorder = sub.add_parser(
+        "capture",
+        help="record one pass over every Mist endpoint the exporter calls into a directory "
+        "(for `simulate --replay DIR` and bug reports)",
+    )
+    capture.add_arguments(recorder)
     return parser
 
 
@@ -103,6 +112,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             _setup_logging("info")
             return asyncio.run(simulator.run(args))
+        if command == "capture":
+            from exporter.capture import command as capture
+
+            _setup_logging("warning")
+            return capture.run(args)
         if command == "check-config":
             config = load_config(args.config)
             print(json.dumps(redacted(config), indent=2, sort_keys=True))

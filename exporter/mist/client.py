@@ -195,6 +195,20 @@ class MistClient:
             return self._numbered_pages(endpoint, int(resume) if resume else 1, params)
         raise ValueError(f"{endpoint.name} is not paged")
 
+    async def answer(
+        self, endpoint: Endpoint, *, follow: str | None = None, **params: Any
+    ) -> tuple[Any, Mapping[str, str]]:
+        """One call's JSON body and response headers, unpaged (for ``capture``).
+
+        ``follow`` takes a search ``next`` URL verbatim instead of building one from ``params``.
+        """
+        if follow is not None:
+            answer = await self._send(endpoint, self._url(follow), None)
+        else:
+            path, query = endpoint.build(**self._with_org(endpoint, params))
+            answer = await self._send(endpoint, self._url(path), query)
+        return answer.body, answer.headers
+
     async def discover_org(self) -> str:
         """The one org the tokens see through ``GET /api/v1/self``; raise if not exactly one."""
         orgs: dict[str, str] = {}

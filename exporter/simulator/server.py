@@ -103,6 +103,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="MODE[:ENDPOINT_GLOB[:RATE]]",
         help=f"inject a fault (repeatable); modes: {', '.join(FAULT_MODES)}",
     )
+    # Replay (exporter/simulator/replay.py): serve a capture instead of a simulated fleet.
+    parser.add_argument(
+        "--replay",
+        metavar="DIR",
+        help="serve a capture made by `mist-wan-exporter capture` (uses --host, --port, "
+        "--tokens and --calls-per-hour; the fleet options are ignored)",
+    )
 
 
 def config_from_args(args: argparse.Namespace) -> SimConfig:
@@ -120,6 +127,10 @@ def config_from_args(args: argparse.Namespace) -> SimConfig:
 
 async def run(args: argparse.Namespace) -> int:
     """``mist-wan-exporter simulate``: serve until SIGINT/SIGTERM or cancellation."""
+    if getattr(args, "replay", None):
+        from exporter.simulator import replay
+
+        return await replay.run(args)
     try:
         config = config_from_args(args)
     except ValueError as error:

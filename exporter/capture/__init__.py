@@ -1,0 +1,1 @@
+"""Capture one pass over the Mist API into a directory, optionally anonymised."""
