@@ -1,4 +1,7 @@
-"""The alarm stream: alarms arrive over time, a pure function of the seed and 5-minute buckets."""
+"""The alarm stream: alarms arrive over time, a pure function of the seed and 5-minute buckets.
+
+``raised`` turns an ``alarm`` event into one more alarm (``World.alarms_between`` merges them).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from exporter.simulator.events import Placed
 from exporter.simulator.fleet import Fleet
 from exporter.simulator.rand import between, hash64, make_uuid, tag, unit, weighted
 
@@ -62,8 +66,25 @@ def _in_bucket(fleet: Fleet, bucket: int) -> Iterator[SimAlarm]:
         )
 
 
+def raised(fleet: Fleet, placed: Placed) -> SimAlarm:
+    """The alarm an ``alarm`` event raised: at its ``since``, id derived from the event id."""
+    event = placed.event
+    timestamp = round(placed.since, 3)
+    return SimAlarm(
+        alarm_id=make_uuid(fleet.seed, tag(placed.event_id)),
+        timestamp=timestamp,
+        site_index=placed.site,
+        gateway_index=placed.gateway,
+        group=event.group,
+        severity=event.alarm_severity,
+        alarm_type=event.alarm_type,
+        count=event.count,
+        last_seen=timestamp,
+    )
+
+
 def alarms_between(fleet: Fleet, start: float, end: float) -> list[SimAlarm]:
-    """Alarms with ``start <= timestamp < end``, sorted by (timestamp, id)."""
+    """The seeded alarms with ``start <= timestamp < end``, sorted by (timestamp, id)."""
     if not fleet.sites or end <= start:
         return []
     found = [

@@ -21,6 +21,7 @@ from exporter.simulator.api import Api
 from exporter.simulator.budget import HourlyBudget
 from exporter.simulator.config import Fault, SimConfig
 from exporter.simulator.dynamics import World
+from exporter.simulator.events import Event, Placed
 from exporter.simulator.faults import FaultBook, Hit
 from exporter.simulator.fleet import build_fleet
 from exporter.simulator.replies import NOT_FOUND, ApiError, Call, Reply
@@ -116,12 +117,27 @@ class Simulator:
         self.budget = HourlyBudget(config.calls_per_hour)
         self._rng = random.Random(config.seed)
         self.faults = FaultBook(config.faults, self._rng)
+        self._event_serial = 0
+        for event in config.events:
+            self.add_event(event)
         self._tokens = {token: index for index, token in enumerate(config.tokens)}
         self._closing = asyncio.Event()
         self.app = self._build_app()
 
     def truth(self, now: float | None = None, *, alarms_since: float | None = None) -> GroundTruth:
         return ground_truth(self.api, self.clock.time() if now is None else now, alarms_since)
+
+    def add_event(self, event: Event) -> Placed:
+        """Put ``event`` in force from now (ValueError when it does not fit the fleet)."""
+        placed = self.world.place(event, f"event-{self._event_serial + 1}", self.clock.time())
+        self._event_serial += 1
+        self.world.apply((*self.world.events, placed))
+        return placed
+
+    def clear_events(self) -> int:
+        count = len(self.world.events)
+        self.world.apply(())
+        return count
 
     def close(self) -> None:
         """Release stalled calls (they answer 504) so a shutdown does not wait for them."""
@@ -134,6 +150,9 @@ class Simulator:
         app.router.add_get("/__sim/faults", self._list_faults)
         app.router.add_post("/__sim/faults", self._add_fault)
         app.router.add_delete("/__sim/faults", self._clear_faults)
+        app.router.add_get("/__sim/events", self._list_events)
+        app.router.add_post("/__sim/events", self._add_event)
+        app.router.add_delete("/__sim/events", self._clear_events)
         for template, handler in ROUTES:
             app.router.add_get(template, self._endpoint(template, handler), allow_head=False)
         app.router.add_get(
@@ -257,3 +276,19 @@ class Simulator:
 
     async def _clear_faults(self, request: web.Request) -> web.Response:
         return web.json_response({"cleared": self.faults.clear()})
+
+    async def _list_events(self, request: web.Request) -> web.Response:
+        return web.json_response({"events": [p.to_json() for p in self.world.events]})
+
+    async def _add_event(self, request: web.Request) -> web.Response:
+        try:
+            data = await request.json()
+            if not isinstance(data, dict):
+                raise ValueError("expected a JSON object")
+            placed = self.add_event(Event.from_json(data))
+        except ValueError as error:
+            return _error(400, str(error))
+        return web.json_response(placed.to_json(), status=201)
+
+    async def _clear_events(self, request: web.Request) -> web.Response:
+        return web.json_response({"cleared": self.clear_events()})

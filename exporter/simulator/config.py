@@ -1,4 +1,5 @@
-"""What a simulator is told: fleet size and seed, accepted tokens, budget, latency, faults."""
+"""What a simulator is told: fleet size and seed, accepted tokens, budget, latency, faults,
+and the events in force from the start."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from exporter.config import DEMO_TOKEN
+from exporter.simulator.events import Event
 
 FAULT_MODES = (
     "429",
@@ -106,7 +108,10 @@ def parse_fault(text: str) -> Fault:
 
 @dataclass(frozen=True, slots=True)
 class SimConfig:
-    """How big the simulated org is and how the simulated cloud behaves."""
+    """How big the simulated org is and how the simulated cloud behaves.
+
+    ``events`` are placed when the simulator starts, at its clock's time then.
+    """
 
     sites: int = 200
     seed: int = 1
@@ -116,6 +121,7 @@ class SimConfig:
     retry_after: bool = False
     spelling: str = "spec"
     faults: tuple[Fault, ...] = ()
+    events: tuple[Event, ...] = ()
 
     def __post_init__(self) -> None:
         if self.sites < 0:

@@ -8,9 +8,11 @@ since the last reboot.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from exporter.simulator.alarms import SimAlarm, alarms_between, raised
+from exporter.simulator.events import Event, Placed
 from exporter.simulator.fleet import Fleet, GatewaySpec, PortSpec, SiteSpec
 from exporter.simulator.rand import between, hash64, split, tag, unit, weighted
 
@@ -157,15 +159,85 @@ class World:
 
     Port-down episodes come from the ports: each WAN port goes down for one hour with some
     chance per 8-day block, so the last flap of a port is found by scanning a few blocks.
-    Other episodes are drawn per site and hour.
+    Other episodes are drawn per site and hour. Placed events (``events``) override them: a
+    degradation replaces the site's episode at every hour while it is in force, a gateway or
+    port is down from the event's ``since``, a raised alarm joins the stream at ``since``.
     """
 
     def __init__(self, fleet: Fleet) -> None:
         self.fleet = fleet
-        self.site_hour = lru_cache(maxsize=1 << 17)(self._site_hour)
+        self.events: tuple[Placed, ...] = ()
+        self._degraded_sites: dict[int, Episode] = {}
+        self._down_keys: dict[int, float] = {}
+        self._seeded_hour = lru_cache(maxsize=1 << 17)(self._site_hour)
         self.downs = lru_cache(maxsize=1 << 14)(self._downs)
         self.down_hour = lru_cache(maxsize=1 << 18)(self._down_hour)
         self.down_before = lru_cache(maxsize=1 << 16)(self._down_before)
+
+    def place(self, event: Event, event_id: str, since: float) -> Placed:
+        """``event`` resolved against the fleet (ValueError when it does not fit it)."""
+        site = _site_index(self.fleet, event.site)
+        spec = self.fleet.sites[site]
+        if event.gateway >= len(spec.gateways):
+            raise ValueError(f"site {spec.site_id} has {len(spec.gateways)} gateway(s)")
+        gateway = spec.gateways[event.gateway]
+        names = [("site_id", spec.site_id)]
+        if event.kind != "degraded":
+            names.append(("gateway_mac", gateway.mac))
+        port = 0
+        if event.kind in ("degraded", "port_down"):
+            port = _port_index(gateway, event.port)
+            names.append(("port_id", gateway.wan_ports[port].port_id))
+        if event.kind == "degraded":
+            metric = event.metric.replace("_", "-")
+            if metric not in WAN_METRICS:
+                raise ValueError(f"metric must be one of {', '.join(WAN_METRICS)}")
+            classifier = event.classifier or _EPISODE_CLASSIFIERS[metric][0][0]
+            if classifier not in CLASSIFIERS[metric]:
+                raise ValueError(f"{classifier!r} is not a classifier of {metric}")
+            event = replace(event, metric=metric, classifier=classifier)
+            names.append(("gateway_mac", gateway.mac))
+        return Placed(event_id, event, since, site, event.gateway, port, tuple(names))
+
+    def apply(self, events: tuple[Placed, ...]) -> None:
+        """Put ``events`` in force (replacing those before); the latest wins where two clash."""
+        self.events = events
+        self._degraded_sites = {
+            p.site: Episode(p.event.metric, p.event.classifier, p.event.severity, p.gateway, p.port)
+            for p in events
+            if p.event.kind == "degraded"
+        }
+        downs: dict[int, float] = {}
+        for p in events:
+            gateway = self.fleet.sites[p.site].gateways[p.gateway]
+            if p.event.kind == "gateway_down":
+                downs[gateway.key] = p.since
+            elif p.event.kind == "port_down":
+                downs[gateway.wan_ports[p.port].key] = p.since
+        self._down_keys = downs
+
+    def alarms_between(self, start: float, end: float) -> list[SimAlarm]:
+        """The seeded alarm stream and the raised alarms with ``start <= timestamp < end``."""
+        found = alarms_between(self.fleet, start, end)
+        extra = [
+            alarm
+            for alarm in (raised(self.fleet, p) for p in self.events if p.event.kind == "alarm")
+            if start <= alarm.timestamp < end
+        ]
+        if not extra:
+            return found
+        return sorted([*found, *extra], key=lambda alarm: (alarm.timestamp, alarm.alarm_id))
+
+    def _down_since(self, key: int, now: float) -> float | None:
+        """When an event took the gateway or port with ``key`` down, if it is down at ``now``."""
+        since = self._down_keys.get(key)
+        return since if since is not None and since <= now else None
+
+    def site_hour(self, site_index: int, hour: int) -> SiteHour:
+        """The seeded site hour, with the episode of a degradation event in force."""
+        seeded = self._seeded_hour(site_index, hour)
+        episode = self._degraded_sites.get(site_index)
+        return seeded if episode is None else replace(seeded, episode=episode)
 
     def _down_hour(self, port_key: int, block: int) -> int | None:
         """The hour a WAN port is down in an 8-day block, if it goes down in that block."""
@@ -260,7 +332,8 @@ class World:
         if classifier == "system-memory":
             memory = between(90, 98, gateway.key, minute, tag("memhigh"))
         return GatewayState(
-            connected=classifier != "gateway-disconnected",
+            connected=classifier != "gateway-disconnected"
+            and self._down_since(gateway.key, now) is None,
             boot_time=self.boot_time(gateway, now),
             cpu=round(cpu, 1),
             memory=round(memory, 1),
@@ -298,6 +371,9 @@ class World:
                 return False, max(last, hour * HOUR)
             if down is not None:
                 last = max(last, (down + 1) * HOUR)
+            since = self._down_since(port.key, now)
+            if since is not None:
+                return False, max(last, since)
         return up, min(last, now)
 
     def _bytes(self, port: PortSpec, site: SiteSpec, since: float, until: float) -> float:
@@ -438,3 +514,25 @@ class World:
             if state.episode is not None and state.episode.classifier == "interface-congestion":
                 congested += state.total * state.episode.severity * weight
         return 1.0 if total <= 0 else max(0.0, 1.0 - congested / total)
+
+
+def _site_index(fleet: Fleet, site: int | str) -> int:
+    if isinstance(site, int):
+        if site >= len(fleet.sites):
+            raise ValueError(f"site index {site} out of range (the fleet has {len(fleet.sites)})")
+        return site
+    for spec in fleet.sites:
+        if spec.site_id == site:
+            return spec.index
+    raise ValueError(f"no site {site!r}")
+
+
+def _port_index(gateway: GatewaySpec, port: int | str) -> int:
+    if isinstance(port, int):
+        if port >= len(gateway.wan_ports):
+            raise ValueError(f"gateway {gateway.mac} has {len(gateway.wan_ports)} WAN port(s)")
+        return port
+    for index, spec in enumerate(gateway.wan_ports):
+        if spec.port_id == port:
+            return index
+    raise ValueError(f"gateway {gateway.mac} has no WAN port {port!r}")

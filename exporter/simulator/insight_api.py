@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from exporter.simulator.alarms import SimAlarm, alarms_between
+from exporter.simulator.alarms import SimAlarm
 from exporter.simulator.api import Api
 from exporter.simulator.dynamics import (
     APPLICATION_HEALTH,
@@ -150,7 +150,7 @@ def get_alarms(api: Api, call: Call) -> Reply:
     filters = {
         k: call.query[k] for k in ("site_id", "group", "severity", "type") if call.query.get(k)
     }
-    alarms = alarms_between(api.fleet, start, end)
+    alarms = api.world.alarms_between(start, end)
     rows = [_alarm_row(api, alarm) for alarm in (reversed(alarms) if descending else alarms)]
     rows = [row for row in rows if all(row[k] == v for k, v in filters.items())]
     total = len(rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -17,6 +18,7 @@ from exporter.clock import Clock, SystemClock
 from exporter.config import DEMO_TOKEN
 from exporter.simulator.app import Simulator
 from exporter.simulator.config import FAULT_MODES, SPELLINGS, SimConfig, parse_fault
+from exporter.simulator.events import EVENT_KINDS, Event
 
 DEFAULT_PORT = 9843
 
@@ -66,6 +68,16 @@ def _fault(text: str) -> object:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _event(text: str) -> object:
+    try:
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError("expected a JSON object")
+        return Event.from_json(data)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``simulate`` flags."""
     parser.add_argument("--sites", type=int, default=200, help="number of sites (default 200)")
@@ -103,6 +115,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="MODE[:ENDPOINT_GLOB[:RATE]]",
         help=f"inject a fault (repeatable); modes: {', '.join(FAULT_MODES)}",
     )
+    parser.add_argument(
+        "--event",
+        action="append",
+        type=_event,
+        default=[],
+        metavar="JSON",
+        help="an event in force from the start, as POST /__sim/events takes it (repeatable); "
+        f"kinds: {', '.join(EVENT_KINDS)}",
+    )
     # Replay (exporter/simulator/replay.py): serve a capture instead of a simulated fleet.
     parser.add_argument(
         "--replay",
@@ -122,6 +143,7 @@ def config_from_args(args: argparse.Namespace) -> SimConfig:
         retry_after=args.retry_after,
         spelling=args.spelling,
         faults=tuple(args.fault),
+        events=tuple(args.event),
     )
 
 
@@ -146,6 +168,9 @@ async def run(args: argparse.Namespace) -> int:
             print(f"org_id {running.simulator.org_id}", flush=True)
             print(f"base_url {running.base_url}", flush=True)
             await stop.wait()
+    except ValueError as error:  # an --event that does not fit the fleet
+        print(f"simulate: {error}", file=sys.stderr)
+        return 2
     except OSError as error:
         print(
             f"simulate: cannot listen on {args.host}:{args.port}: {error.strerror}", file=sys.stderr

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from exporter.simulator.alarms import alarms_between
 from exporter.simulator.api import Api
 from exporter.simulator.insight_api import site_scores
 
@@ -62,7 +61,7 @@ def ground_truth(api: Api, now: float, alarms_since: float | None = None) -> Gro
             for p in fleet.paths
         ),
         sle_rows=len(fleet.sites),
-        alarm_ids=tuple(alarm.alarm_id for alarm in alarms_between(fleet, since, now)),
+        alarm_ids=tuple(alarm.alarm_id for alarm in world.alarms_between(since, now)),
         alarm_window=(since, now),
         degraded=degraded,
         gateways_down=frozenset(

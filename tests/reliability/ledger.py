@@ -6,7 +6,6 @@ import json
 import math
 from typing import Any
 
-from exporter.simulator.alarms import alarms_between
 from exporter.simulator.app import Simulator
 from tests.reliability.support import Scrape
 from tests.support.redis import RedisServer
@@ -39,7 +38,7 @@ def ledger_problems(
     problems = []
     end = float(int(cursor))
     lo, hi = math.floor(first_start[0]) - 1, first_start[1] + 1
-    served = alarms_between(sim.fleet, lo, end)
+    served = sim.world.alarms_between(lo, end)
     in_gap = sum(1 for a in served if a.timestamp < hi)
     feasible = {sum(max(a.count, 1) for a in served[skip:]) for skip in range(in_gap + 1)}
     incidents = sum(metrics.series("mist_alarm_incidents_total").values())
