@@ -13,6 +13,7 @@ import pytest
 from exporter.simulator import Fault, SimConfig, add_arguments, parse_fault
 from exporter.simulator.server import config_from_args
 from tests.simulator.support import Client, Response, simulator
+from tests.support.wait import until
 
 SITES = "/api/v1/orgs/{org_id}/sites"
 
@@ -146,10 +147,12 @@ async def test_stalled_calls_count_in_flight_and_do_not_hold_up_shutdown() -> No
         client,
     ):
         calls = [asyncio.create_task(client.get("/api/v1/self")) for _ in range(3)]
-        for _ in range(500):
-            if running.simulator.stats.in_flight == 3:
-                break
-            await asyncio.sleep(0.01)
+        await until(
+            lambda: running.simulator.stats.in_flight,
+            lambda n: n == 3,
+            within=30,
+            what="3 in flight",
+        )
         assert running.simulator.stats.to_json()["in_flight_max"] == 3
         for call in calls:
             call.cancel()

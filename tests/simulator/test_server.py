@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
+from typing import Any
 
 import aiohttp
 import pytest
@@ -13,6 +14,7 @@ from exporter.config import DEMO_TOKEN
 from exporter.simulator import SimConfig, add_arguments, run
 from tests.simulator.support import simulator
 from tests.support.ports import free_port
+from tests.support.wait import until
 
 
 async def test_run_prints_org_and_url_and_serves_until_cancelled(
@@ -26,15 +28,19 @@ async def test_run_prints_org_and_url_and_serves_until_cancelled(
     )
     task = asyncio.create_task(run(args))
     async with aiohttp.ClientSession() as session:
-        for _ in range(200):
-            try:
-                async with session.get(
-                    f"http://127.0.0.1:{port}/api/v1/self", headers={"Authorization": "Token b2"}
-                ) as resp:
-                    me = await resp.json()
-                break
-            except aiohttp.ClientConnectionError:
-                await asyncio.sleep(0.02)
+
+        async def get_self() -> Any:
+            url = f"http://127.0.0.1:{port}/api/v1/self"
+            async with session.get(url, headers={"Authorization": "Token b2"}) as resp:
+                return await resp.json()
+
+        me = await until(
+            get_self,
+            within=30,
+            what="the simulator answers",
+            every=0.02,
+            ignore=(aiohttp.ClientConnectionError,),
+        )
         async with session.get(
             f"http://127.0.0.1:{port}/api/v1/self", headers={"Authorization": f"Token {DEMO_TOKEN}"}
         ) as resp:

@@ -14,6 +14,7 @@ from exporter.config import StateConfig
 from exporter.state import MemoryStore, RedisStore, open_store
 from tests.support.ports import free_port
 from tests.support.redis import RedisServer
+from tests.support.wait import until
 
 LOGGER = "exporter.state.redis_store"
 
@@ -23,12 +24,8 @@ def _store(url: str, org_id: str = "org-1", prefix: str = "mistwan") -> RedisSto
 
 
 async def _until_up(store: RedisStore) -> None:
-    """Wait (at most 10 s) for the background reconnect to bring the store up."""
-    for _ in range(500):
-        if store.up:
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("the store did not come back up within 10 s")
+    """Wait for the background reconnect to bring the store up."""
+    await until(lambda: store.up, within=30, what="the store comes back up", every=0.02)
 
 
 def _records(caplog: pytest.LogCaptureFixture, level: int) -> list[str]:

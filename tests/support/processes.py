@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from exporter.config import DEMO_TOKEN
 from tests.support.ports import free_port
+from tests.support.wait import running, until_sync
 
 
 @dataclass
@@ -43,21 +43,21 @@ class Process:
         return self.popen.returncode
 
 
-def wait_http(url: str, *, timeout: float = 30.0, process: Process | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    last: Exception | None = None
-    while time.monotonic() < deadline:
-        if process is not None and process.popen.poll() is not None:
-            raise RuntimeError(f"process exited {process.popen.returncode}:\n{process.log()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
-            last = exc
-        time.sleep(0.1)
-    log = process.log() if process else ""
-    raise TimeoutError(f"{url} not ready after {timeout}s ({last})\n{log}")
+def _status(url: str) -> int:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return int(response.status)
+
+
+def wait_http(url: str, *, timeout: float = 60.0, process: Process | None = None) -> None:
+    """Poll ``url`` until it answers 200; fail early (with its log) if ``process`` exits."""
+    until_sync(
+        lambda: _status(url),
+        lambda code: code == 200,
+        within=timeout,
+        what=f"{url} answers 200",
+        ignore=(urllib.error.URLError, ConnectionError, TimeoutError),
+        alive=None if process is None else running(process.popen, process.log),
+    )
 
 
 def _start(args: Sequence[str], env: Mapping[str, str], log_path: Path, url: str) -> Process:

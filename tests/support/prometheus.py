@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ import aiohttp
 import yaml
 
 from tests.support.ports import free_port
+from tests.support.wait import until
 
 REPO = Path(__file__).resolve().parents[2]
 PROMETHEUS_YML = REPO / "prometheus.yml"
@@ -73,16 +73,15 @@ class Prometheus:
         active: list[Json] = (await self._get("/api/v1/targets"))["activeTargets"]
         return active
 
-    async def wait_for(self, expr: str, within: float = 30.0) -> list[Json]:
+    async def results(self, expr: str) -> list[Json]:
+        result: list[Json] = (await self.query(expr))["result"]
+        return result
+
+    async def wait_for(self, expr: str, within: float = 60.0) -> list[Json]:
         """Polls until ``expr`` returns a non-empty result; returns it or raises TimeoutError."""
-        deadline = time.monotonic() + within
-        while True:
-            result: list[Json] = (await self.query(expr))["result"]
-            if result:
-                return result
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"no result for {expr!r} within {within} s")
-            await asyncio.sleep(0.25)
+        return await until(
+            lambda: self.results(expr), within=within, what=f"a result for {expr!r}", every=0.25
+        )
 
 
 def write_config(
@@ -139,7 +138,7 @@ async def running_prometheus(
     alertmanager: str | None = None,
     interval: str = "1s",
     alert_for: str | None = None,
-    ready_timeout: float = 30.0,
+    ready_timeout: float = 60.0,
 ) -> AsyncIterator[Prometheus]:
     """Starts Prometheus scraping the exporter at ``target`` (``host:port``); stops it on exit."""
     workdir = tmp_path / "prometheus"
@@ -180,18 +179,27 @@ async def running_prometheus(
                 await process.wait()
 
 
+async def _ready_status(prometheus: Prometheus) -> int:
+    async with prometheus.session.get(f"{prometheus.url}/-/ready") as response:
+        return response.status
+
+
 async def _wait_ready(
     prometheus: Prometheus, process: asyncio.subprocess.Process, log: Path, within: float
 ) -> None:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
+    def alive() -> None:
         if process.returncode is not None:
-            output = await asyncio.to_thread(log.read_text)
-            raise PrometheusError(f"prometheus exited {process.returncode}:\n{output}")
-        with contextlib.suppress(aiohttp.ClientError):
-            async with prometheus.session.get(f"{prometheus.url}/-/ready") as response:
-                if response.status == 200:
-                    return
-        await asyncio.sleep(0.1)
-    output = await asyncio.to_thread(log.read_text)
-    raise PrometheusError(f"prometheus not ready within {within} s:\n{output}")
+            raise PrometheusError(f"prometheus exited {process.returncode}:\n{log.read_text()}")
+
+    try:
+        await until(
+            lambda: _ready_status(prometheus),
+            lambda code: code == 200,
+            within=within,
+            what="prometheus /-/ready answers 200",
+            ignore=(aiohttp.ClientError,),
+            alive=alive,
+        )
+    except TimeoutError as error:
+        output = await asyncio.to_thread(log.read_text)
+        raise PrometheusError(f"{error}:\n{output}") from None

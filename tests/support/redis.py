@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import redis
 
 from tests.support.ports import free_port
+from tests.support.wait import running, until_sync
 
 
 class RedisServer:
@@ -37,24 +37,29 @@ class RedisServer:
             host="127.0.0.1", port=self.port, decode_responses=True, socket_timeout=2
         )
 
-    def start(self, timeout: float = 10.0) -> None:
+    def start(self, timeout: float = 30.0) -> None:
         """Start the server and wait until it answers PING."""
         args = [self.executable, "--port", str(self.port), "--bind", "127.0.0.1"]
         args += ["--save", "", "--appendonly", "no", "--dir", str(self.directory)]
         self.process = subprocess.Popen(
             args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=self.directory
         )
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with self.client() as client:
-                    client.ping()
-                return
-            except redis.ConnectionError:
-                if not self.running or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError(f"redis-server did not start on port {self.port}") from None
-                time.sleep(0.02)
+        try:
+            until_sync(
+                self._ping,
+                within=timeout,
+                what=f"redis-server answers PING on port {self.port}",
+                every=0.02,
+                ignore=(redis.ConnectionError,),
+                alive=running(self.process),
+            )
+        except (TimeoutError, AssertionError):
+            self.stop()
+            raise
+
+    def _ping(self) -> bool:
+        with self.client() as client:
+            return bool(client.ping())
 
     def stop(self) -> None:
         """Terminate the server (its data is gone: nothing is persisted)."""
