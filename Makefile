@@ -52,6 +52,10 @@ lint: install
 test: install system-deps lint
 	$(BIN)/pytest -q
 
+# The inner loop: every test not marked slow (under a minute); `make test` runs them all.
+test-fast: install
+	$(BIN)/pytest -q -m "not slow"
+
 bench: install system-deps
 	$(BIN)/python -m bench
 

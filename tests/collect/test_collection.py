@@ -35,6 +35,7 @@ def incidents(snapshot_incidents: tuple[object, ...]) -> int:
     return sum(getattr(i, "total") for i in snapshot_incidents)  # noqa: B009
 
 
+@pytest.mark.slow
 async def test_full_cycle_matches_ground_truth(redis_url: str) -> None:
     clock = ManualClock(START)
     async with serve(SimConfig(sites=3208, seed=7), clock=clock) as sim:
@@ -84,6 +85,7 @@ async def test_second_alarm_cycle_counts_only_new_alarms() -> None:
     assert after - before == 1, "the second cycle is one page of only the recent alarms"
 
 
+@pytest.mark.slow
 async def test_warm_restart_publishes_everything_without_calls(redis_url: str) -> None:
     clock = ManualClock(START)
     async with serve(SimConfig(sites=500, seed=5), clock=clock) as sim:
@@ -111,6 +113,7 @@ async def test_warm_restart_publishes_everything_without_calls(redis_url: str) -
     assert warm.alarm_incidents == cold.alarm_incidents
 
 
+@pytest.mark.slow
 async def test_interrupted_walk_resumes_and_counts_each_alarm_once(redis_url: str) -> None:
     """Cancel in the middle of the port and alarm walks (as a kill would), then restart."""
     clock = ManualClock(START)
@@ -155,6 +158,7 @@ async def test_interrupted_walk_resumes_and_counts_each_alarm_once(redis_url: st
     assert sum(c.count for c in snap.alarm_counts) == len(truth.alarm_ids)
 
 
+@pytest.mark.slow
 async def test_redis_outage_mid_run_keeps_collecting_and_writes_again(
     redis_server: object,
 ) -> None:
@@ -183,6 +187,7 @@ async def test_redis_outage_mid_run_keeps_collecting_and_writes_again(
     assert state["last_success"] == clock.time()
 
 
+@pytest.mark.slow
 async def test_simulated_hour_stays_under_budget_and_dives_degraded_pairs_twice() -> None:
     clock = ManualClock(TOP_OF_HOUR)
     async with serve(SimConfig(sites=3208, seed=7), clock=clock) as sim:

@@ -1,18 +1,31 @@
-"""The exporter as users run it: a separate process scraping the real simulator over HTTP."""
+"""The exporter as users run it: a separate process scraping the real simulator over HTTP.
+
+The deep-dive and alarm families need a degraded site and an alarm: the simulator is asked for
+both at start, so every family has samples at any time of day.
+"""
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from pathlib import Path
 
 import aiohttp
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from exporter.config import DEMO_TOKEN
 from exporter.metrics.catalogue import METRICS
 from exporter.simulator import SimConfig, serve
-from tests.support.processes import exporter_env, start_exporter, wait_http
+from exporter.simulator.events import Event
+from tests.reliability.support import wait_ready
+from tests.support.processes import exporter_env, start_exporter
+from tests.support.wait import running, until
+
+EVENTS = (
+    Event("degraded", site=0, metric="wan-link-health", classifier="interface-congestion"),
+    Event("degraded", site=1, metric="gateway-health", classifier="system-cpu-data-plane"),
+    Event("alarm", site=0),
+)
 
 
 def missing(body: str) -> list[str]:
@@ -33,19 +46,23 @@ async def scrape(session: aiohttp.ClientSession, url: str) -> str:
         return await response.text()
 
 
+@pytest.mark.slow
 async def test_exporter_serves_every_family_matching_the_simulator(tmp_path: Path) -> None:
     config = tmp_path / "config.yml"
     config.write_text("collect: {intervals: {deep_dive: 60}}\n", encoding="utf-8")
-    async with serve(SimConfig(sites=120, seed=4), port=0) as sim:
+    async with serve(SimConfig(sites=120, seed=4, events=EVENTS), port=0) as sim:
         proc = start_exporter(tmp_path, exporter_env(sim.base_url), args=["--config", str(config)])
         try:
             async with aiohttp.ClientSession() as session:
-                await asyncio.to_thread(wait_http, f"{proc.url}/readyz", timeout=60, process=proc)
-                for _ in range(300):
-                    body = await scrape(session, f"{proc.url}/metrics")
-                    if not missing(body):
-                        break
-                    await asyncio.sleep(0.2)
+                await wait_ready(session, proc)
+                body = await until(
+                    lambda: scrape(session, f"{proc.url}/metrics"),
+                    lambda text: not missing(text),
+                    within=90,
+                    what="every catalogue family has samples",
+                    every=0.2,
+                    alive=running(proc.popen, proc.log),
+                )
                 page = await scrape(session, f"{proc.url}/")
                 truth = sim.simulator.truth()
         finally:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 
 from exporter.simulator import SimConfig, serve
 from exporter.simulator.events import Event
@@ -62,6 +63,7 @@ async def empty_panel_queries(prometheus: Prometheus) -> list[str]:
     return empty
 
 
+@pytest.mark.slow
 async def test_dashboards_rules_and_alerts_on_real_prometheus(tmp_path: Path) -> None:
     config = tmp_path / "config.yml"
     config.write_text(CONFIG, encoding="utf-8")

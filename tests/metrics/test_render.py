@@ -121,6 +121,7 @@ def test_negotiation(accept: str | None, fmt: Format) -> None:
     assert negotiate(accept) is fmt
 
 
+@pytest.mark.slow
 async def test_reference_org_renders_in_a_thread_while_the_loop_runs() -> None:
     snapshot = reference_snapshot()
     r = renderer(StaticSource(snapshot, healthy_status()))

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -14,8 +12,9 @@ import aiohttp
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from exporter.config import JOBS
+from exporter.config import DEFAULT_INTERVALS
 from tests.support.processes import Process
+from tests.support.wait import running, until
 
 T = TypeVar("T")
 Labels = frozenset[tuple[str, str]]
@@ -32,7 +31,9 @@ def write_config(
     calls_per_hour: int = 20_000,
 ) -> Path:
     """A config with every job but the deep-dive on ``interval`` (``slow`` overrides)."""
-    intervals = dict.fromkeys(JOBS, interval) | {"deep_dive": 1800.0} | dict(slow or {})
+    intervals = (
+        dict.fromkeys(DEFAULT_INTERVALS, interval) | {"deep_dive": 1800.0} | dict(slow or {})
+    )
     data = {
         "mist": {
             "timeouts": {"connect": 2.0, "read": read_timeout, "total": read_timeout * 3},
@@ -71,13 +72,13 @@ class Scrape:
         return {labels: v for (n, labels), v in self.samples.items() if n == name}
 
     def collector(self, name: str, collector: str) -> float | None:
-        return self.value(name, collector=collector)
+        return self.value(name, mist_job=collector)
 
     def errors(self, collector: str) -> float:
-        return self.collector("mist_collector_errors_total", collector) or 0.0
+        return self.collector("mist_job_errors_total", collector) or 0.0
 
     def last_success(self, collector: str) -> float | None:
-        return self.collector("mist_collector_last_success_timestamp_seconds", collector)
+        return self.collector("mist_job_last_success_timestamp_seconds", collector)
 
 
 async def fetch(session: aiohttp.ClientSession, url: str) -> str:
@@ -88,25 +89,6 @@ async def fetch(session: aiohttp.ClientSession, url: str) -> str:
 
 async def scrape(session: aiohttp.ClientSession, base: str) -> Scrape:
     return Scrape.parse(await fetch(session, f"{base}/metrics"))
-
-
-async def until(
-    probe: Callable[[], Awaitable[T]],
-    done: Callable[[T], bool],
-    *,
-    within: float,
-    what: str,
-    every: float = 0.25,
-) -> T:
-    """Call ``probe`` until ``done`` holds for its result; TimeoutError naming ``what``."""
-    deadline = time.monotonic() + within
-    while True:
-        result = await probe()
-        if done(result):
-            return result
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"not within {within:.0f} s: {what}")
-        await asyncio.sleep(every)
 
 
 _ROW = re.compile(r"<tr><td>([^<]*)</td>(.*?)</tr>")
@@ -126,20 +108,20 @@ def last_error(page: str, collector: str) -> str | None:
     return None if cells[3] == "-" else cells[3]
 
 
+async def status(session: aiohttp.ClientSession, url: str) -> int:
+    async with session.get(url) as response:
+        return response.status
+
+
 async def wait_ready(
     session: aiohttp.ClientSession, proc: Process, *, path: str = "/readyz", within: float = 60.0
 ) -> None:
     """Poll ``path`` of a starting process until it answers 200; fail early if it exits."""
-    deadline = time.monotonic() + within
-    while True:
-        if proc.popen.poll() is not None:
-            raise AssertionError(f"process exited {proc.popen.returncode}:\n{proc.log()}")
-        try:
-            async with session.get(f"{proc.url}{path}") as response:
-                if response.status == 200:
-                    return
-        except aiohttp.ClientConnectionError:
-            pass
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{proc.url}{path} not ready within {within:.0f} s")
-        await asyncio.sleep(0.1)
+    await until(
+        lambda: status(session, f"{proc.url}{path}"),
+        lambda code: code == 200,
+        within=within,
+        what=f"{proc.url}{path} answers 200",
+        ignore=(aiohttp.ClientConnectionError,),
+        alive=running(proc.popen, proc.log),
+    )

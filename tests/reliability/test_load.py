@@ -10,16 +10,18 @@ import time
 from pathlib import Path
 
 import aiohttp
+import pytest
 
-from tests.reliability.support import scrape, until, wait_ready, write_config
+from tests.reliability.support import scrape, wait_ready, write_config
 from tests.support.processes import Process, exporter_env, simulator_process, start_exporter
+from tests.support.wait import until
 
 SCRAPERS = 50
 LOAD_SECONDS = 30.0
 WATCHED = ("gateways", "wan_ports", "alarms")
 PERIODIC = ("inventory", "gateways", "wan_ports", "peer_paths", "org_sle", "alarms")
 _LAST_SUCCESS = re.compile(
-    r'^mist_collector_last_success_timestamp_seconds\{collector="(\w+)"\} (\S+)$', re.M
+    r'^mist_job_last_success_timestamp_seconds\{mist_job="(\w+)"\} (\S+)$', re.M
 )
 
 
@@ -67,6 +69,7 @@ async def watch(
         await asyncio.sleep(1)
 
 
+@pytest.mark.slow
 async def test_fifty_scrapers_for_thirty_seconds(tmp_path: Path) -> None:
     config = write_config(tmp_path / "config.yml")
     with simulator_process(tmp_path, sites=500, seed=5, extra=["--calls-per-hour", "20000"]) as sim:

@@ -4,22 +4,20 @@ alarm the simulator served exactly once across both."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aiohttp
+import pytest
 
 from exporter.simulator import SimConfig, serve
 from exporter.simulator.app import Simulator
 from tests.reliability.ledger import ledger_problems, stored_ledger
-from tests.reliability.support import Scrape, scrape, until, wait_ready, write_config
+from tests.reliability.support import Scrape, scrape, wait_ready, write_config
 from tests.support.processes import Process, exporter_env, start_exporter
 from tests.support.redis import RedisServer
-
-if TYPE_CHECKING:
-    from tests.reliability.conftest import Observed
+from tests.support.wait import until
 
 DAY = 86400.0
 WINDOW = 3 * DAY
@@ -69,6 +67,7 @@ def check(sim: Simulator, metrics: Scrape, cursor: float, first: tuple[float, fl
     assert problems == [], "alarm ledger: " + "; ".join(problems)
 
 
+@pytest.mark.slow
 async def test_sigkill_mid_walk_then_restart_counts_alarms_once(
     tmp_path: Path, own_redis_server: RedisServer
 ) -> None:
@@ -88,7 +87,7 @@ async def test_sigkill_mid_walk_then_restart_counts_alarms_once(
             first = start_exporter(tmp_path, env, args=args)
             try:
                 mid_walk = await until(
-                    lambda: asyncio.sleep(0, stored_ledger(own_redis_server, org_id)),
+                    lambda: stored_ledger(own_redis_server, org_id),
                     lambda ledger: ledger is not None and ledger["cursor"] is None,
                     within=60,
                     what="the first alarm page in the ledger",
@@ -113,11 +112,12 @@ async def test_sigkill_mid_walk_then_restart_counts_alarms_once(
     check(sim.simulator, metrics, cursor, (launched - WINDOW, killed - WINDOW))
 
 
-async def redis_killed_and_restarted(tmp_path: Path, own_redis_server: RedisServer) -> None:
-    """Redis killed and started at once, then down for a while, under a running exporter.
-
-    It mostly waits on 5 s intervals, so ``conftest.py`` runs it alongside the fault matrix.
-    """
+@pytest.mark.slow
+async def test_redis_killed_and_restarted_under_the_exporter(
+    tmp_path: Path, own_redis_server: RedisServer
+) -> None:
+    """Redis killed and started at once, then down for a while, under a running exporter."""
+    own_redis_server.start()
     config = write_config(
         tmp_path / f"ledger-{own_redis_server.port}.yml",
         alarm_window_seconds=WINDOW,
@@ -165,7 +165,3 @@ async def redis_killed_and_restarted(tmp_path: Path, own_redis_server: RedisServ
                 check(sim.simulator, metrics, cursor, first)
             finally:
                 assert proc.stop() == 0
-
-
-def test_redis_killed_and_restarted_under_the_exporter(observed: Observed) -> None:
-    assert observed.redis_restart is None, observed.redis_restart

@@ -2,8 +2,7 @@
 
 A deep-dive round issues hundreds of calls at once; if they all queue on the client's
 concurrency limit ahead of the essential jobs' calls, WAN ports, gateways and alarms stop
-refreshing for the length of the round. The scenario runs alongside the fault matrix (it
-mostly waits on simulated latency); see ``conftest.py``.
+refreshing for the length of the round.
 """
 
 from __future__ import annotations
@@ -14,13 +13,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from exporter.simulator import SimConfig, serve
-from tests.reliability.support import scrape, until, wait_ready, write_config
+from exporter.simulator.dynamics import WAN_METRICS
+from exporter.simulator.events import Event
+from tests.reliability.support import scrape, wait_ready, write_config
 from tests.support.processes import exporter_env, start_exporter
+from tests.support.wait import until
 
 WATCH_SECONDS = 16.0
 ESSENTIAL = ("gateways", "wan_ports", "alarms")
+# A round as big at any hour: 40 degraded sites asked for (more may be degraded by chance).
+DEGRADED = tuple(
+    Event("degraded", site=i, metric=WAN_METRICS[i % len(WAN_METRICS)]) for i in range(40)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +40,10 @@ class Watched:
 
 async def watch_during_deep_dive(tmp_path: Path) -> Watched:
     config = write_config(tmp_path / "starvation.yml")
-    async with serve(SimConfig(sites=300, seed=3, latency_ms=250, calls_per_hour=20_000)) as sim:
+    sim_config = SimConfig(
+        sites=300, seed=3, latency_ms=250, calls_per_hour=20_000, events=DEGRADED
+    )
+    async with serve(sim_config) as sim:
         proc = start_exporter(tmp_path, exporter_env(sim.base_url), args=["--config", str(config)])
         try:
             async with aiohttp.ClientSession() as session:
@@ -61,7 +71,9 @@ async def watch_during_deep_dive(tmp_path: Path) -> Watched:
     return Watched({job: len(found) for job, found in runs.items()}, done_after)
 
 
-def test_essential_jobs_refresh_during_a_deep_dive_round(starvation: Watched) -> None:
+@pytest.mark.slow
+async def test_essential_jobs_refresh_during_a_deep_dive_round(tmp_path: Path) -> None:
+    starvation = await watch_during_deep_dive(tmp_path)
     stalled = {job: n for job, n in starvation.runs.items() if n < 2}
     assert not stalled, (
         f"essential jobs ran {stalled} time(s) in {WATCH_SECONDS:.0f} s on a 5 s interval while "

@@ -41,6 +41,7 @@ async def bad_queries(prometheus: Prometheus) -> list[str]:
     return bad
 
 
+@pytest.mark.slow
 async def test_shipped_config_rules_and_queries_work_in_a_real_prometheus(tmp_path: Path) -> None:
     target = f"127.0.0.1:{free_port()}"
     async with running_prometheus(target, tmp_path) as prometheus:
