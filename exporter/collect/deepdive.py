@@ -1,9 +1,13 @@
 """Site SLE deep-dives: degraded (site, metric) pairs first, worst first, then healthy sites.
 
-Per pair: ``summary-trend`` (incremental: from the end of the cached series, the first time
+Per pair: ``summary-trend`` (incremental, see :mod:`exporter.collect.trend`; the first time
 ``deep_dive_days`` back), ``histogram``, ``impacted-gateways`` and ``impacted-interfaces`` over the
 published window, and ``threshold`` (cached 24 h). A site's enabled metrics (``/metrics``) are
 cached 24 h. The merged trend is cached in the state store for 7 days.
+
+Each part stands alone: what answered is published, what failed is kept from the pair's previous
+deep-dive and retried next round, and a 4xx (Mist has no such data for the metric or window) is
+an empty answer, counted as skipped.
 """
 
 from __future__ import annotations
@@ -11,10 +15,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Container, Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Container, Iterable, Sequence
+from dataclasses import replace
+from functools import partial
+from typing import Any, TypeVar
 
-from exporter.collect.jobs import Collected, Context, Job, registered
+from exporter.collect.jobs import Collected, Context, Job, refused, registered
 from exporter.collect.plan import (
     DEEP_DIVE_DAILY_CALLS_PER_PAIR,
     DEEP_DIVE_WAKE_SECONDS,
@@ -23,6 +29,15 @@ from exporter.collect.plan import (
     Plan,
 )
 from exporter.collect.table import DEEP_DIVE_CALLS_PER_PAIR as REFRESH_CALLS
+from exporter.collect.trend import (
+    EMPTY as EMPTY_TREND,
+)
+from exporter.collect.trend import (
+    incremental_start,
+    merge_trends,
+    pack_trend,
+    unpack_trend,
+)
 from exporter.mist import endpoints as ep
 from exporter.mist import parse
 from exporter.mist.endpoints import Endpoint
@@ -53,6 +68,7 @@ KIND_THRESHOLD = "sle_threshold"
 KIND_METRICS = "sle_metrics"
 
 Pair = tuple[str, str]
+T = TypeVar("T")
 
 
 def degraded_pairs(
@@ -83,58 +99,6 @@ def healthy_pairs(scores: Iterable[SleScore], degraded: set[Pair]) -> list[Pair]
     return [(s.site_id, s.sle) for s in rest]
 
 
-def merge_buckets(
-    old: Sequence[TrendBucket], new: Sequence[TrendBucket], since: float
-) -> tuple[TrendBucket, ...]:
-    """Union by timestamp (newer data wins), dropping buckets before ``since``."""
-    merged = {b.timestamp: b for b in old}
-    merged.update((b.timestamp, b) for b in new)
-    return tuple(merged[t] for t in sorted(merged) if t >= since)
-
-
-def merge_trends(old: SummaryTrend | None, new: SummaryTrend, since: float) -> SummaryTrend:
-    if old is None:
-        old = SummaryTrend(buckets=(), classifiers=())
-    old_classifiers = dict(old.classifiers)
-    names = sorted(set(old_classifiers) | {name for name, _ in new.classifiers})
-    new_classifiers = dict(new.classifiers)
-    return SummaryTrend(
-        buckets=merge_buckets(old.buckets, new.buckets, since),
-        classifiers=tuple(
-            (
-                name,
-                merge_buckets(old_classifiers.get(name, ()), new_classifiers.get(name, ()), since),
-            )
-            for name in names
-        ),
-    )
-
-
-def pack_trend(trend: SummaryTrend) -> dict[str, Any]:
-    """A compact JSON form of a 7-day trend: rows of numbers, classifier buckets only when > 0."""
-    return {
-        "buckets": [[b.timestamp, b.total, b.degraded] for b in trend.buckets],
-        "classifiers": {
-            name: [[b.timestamp, b.total, b.degraded] for b in buckets if b.degraded]
-            for name, buckets in trend.classifiers
-        },
-    }
-
-
-def unpack_trend(data: Any) -> SummaryTrend:
-    """The inverse of :func:`pack_trend`; ValueError when ``data`` is not in that form."""
-    try:
-        return SummaryTrend(
-            buckets=tuple(TrendBucket(*map(float, row)) for row in data["buckets"]),
-            classifiers=tuple(
-                (str(name), tuple(TrendBucket(*map(float, row)) for row in rows))
-                for name, rows in data["classifiers"].items()
-            ),
-        )
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise ValueError(f"not a packed trend: {exc}") from exc
-
-
 def refreshes_before(fetched_at: float, refresh: float, end: float) -> int:
     """How many more times a pair fetched at ``fetched_at`` comes due before ``end``."""
     return max(0, math.ceil((end - fetched_at) / refresh) - 1)
@@ -163,11 +127,26 @@ class _Limited:
 
     def __init__(self, ctx: Context, slots: int) -> None:
         self._client = ctx.client
+        self._skips = ctx.skips
         self._slots = asyncio.Semaphore(slots)
 
     async def get(self, endpoint: Endpoint, **params: Any) -> Any:
         async with self._slots:
             return await self._client.get(endpoint, **params)
+
+    async def parsed(
+        self, endpoint: Endpoint, params: dict[str, Any], parser: Callable[[Any], T]
+    ) -> T | None:
+        """``endpoint``'s answer, parsed; None when Mist refuses (a 4xx: it has no such data
+        for the metric or window), counted as skipped."""
+        try:
+            data = await self.get(endpoint, **params)
+        except MistError as exc:
+            if not refused(exc):
+                raise
+            self._skips.skip(endpoint.template, f"refused {params['metric']}")
+            return None
+        return parser(data)
 
 
 @registered
@@ -180,6 +159,12 @@ class DeepDiveJob(Job):
     def configure(self, plan: Plan) -> None:
         self.plan = plan
 
+    @property
+    def _planned(self) -> Plan:
+        if self.plan is None:
+            raise RuntimeError("the deep-dive job runs only once the scheduler has planned")
+        return self.plan
+
     def allowance(self, ctx: Context, now: float) -> float:
         """Calls deep-dives may spend now and keep this clock hour under the target share.
 
@@ -187,9 +172,7 @@ class DeepDiveJob(Job):
         spend before the hour ends (Mist's budget resets on the clock hour; the 30 % above
         the default target is the room for retries and other users of the token).
         """
-        if self.plan is None:
-            raise RuntimeError("the deep-dive job runs only once the scheduler has planned")
-        plan = self.plan
+        plan = self._planned
         hour_left = (HOUR - now % HOUR) / HOUR
         return (
             ctx.client.calls_left()
@@ -201,8 +184,7 @@ class DeepDiveJob(Job):
         now = ctx.clock.time()
         calls = self.allowance(ctx, now)
         snapshot = ctx.publisher.snapshot
-        assert self.plan is not None
-        refresh = self.plan.degraded_refresh_seconds
+        refresh = self._planned.degraded_refresh_seconds
         dives = {(d.site_id, d.sle): d for d in snapshot.deep_dives}
         degraded = degraded_pairs(snapshot.sle_scores, snapshot.worst_sites, ctx.config.thresholds)
         due = [p for p in degraded if p not in dives or now - dives[p].fetched_at >= refresh]
@@ -234,22 +216,24 @@ class DeepDiveJob(Job):
         )
         api = _Limited(ctx, max(1, ctx.config.mist.max_concurrency // 4))
         results = await asyncio.gather(
-            *(self._dive(ctx, api, site, sle, now) for site, sle in pairs),
-            return_exceptions=True,
+            *(self._dive(ctx, api, p, now, dives.get(p)) for p in pairs), return_exceptions=True
         )
         failures: list[MistError] = []
         for result in results:
-            if isinstance(result, SleDeepDive):
-                dives[(result.site_id, result.sle)] = result
-            elif isinstance(result, MistError):
+            if isinstance(result, MistError):
                 failures.append(result)
             elif isinstance(result, BaseException):
                 raise result
+            else:
+                dive, failed = result
+                if dive is not None:
+                    dives[(dive.site_id, dive.sle)] = dive
+                failures.extend(failed)
         # Pairs no longer scored (site removed) age out with the cache window.
         kept = tuple(
             dives[p]
             for p in sorted(dives)
-            if now - dives[p].fetched_at < ctx.config.collect.deep_dive_days * DAY
+            if now - dives[p].window_end < ctx.config.collect.deep_dive_days * DAY
         )
         return Collected(Snapshot(deep_dives=kept), tuple(failures))
 
@@ -270,68 +254,126 @@ class DeepDiveJob(Job):
         if isinstance(cached, dict):
             value = cached.get("threshold")
             return float(value) if isinstance(value, int | float) else None
-        data = await api.get(ep.SLE_THRESHOLD, **_scope(site, metric))
-        threshold = parse.parse_threshold(data)
+        threshold = await api.parsed(ep.SLE_THRESHOLD, _scope(site, metric), parse.parse_threshold)
         await ctx.store.put(KIND_THRESHOLD, key, {"threshold": threshold}, ttl=DAY)
         return threshold
 
-    async def _cached_trend(
-        self, ctx: Context, key: str
-    ) -> tuple[SummaryTrend | None, float | None]:
-        """The pair's cached trend and where it ends; (None, None) when absent or unreadable."""
-        cached = await ctx.store.get(KIND_TREND, key)
-        if not isinstance(cached, dict):
-            return None, None
-        try:
-            return unpack_trend(cached["trend"]), float(cached["end"])
-        except (KeyError, TypeError, ValueError) as exc:
-            log.warning("ignoring the cached trend of %s: %s", key, exc)
-            return None, None
-
     async def _dive(
-        self, ctx: Context, api: _Limited, site: str, sle: str, now: float
-    ) -> SleDeepDive | None:
+        self, ctx: Context, api: _Limited, pair: Pair, now: float, previous: SleDeepDive | None
+    ) -> tuple[SleDeepDive | None, tuple[MistError, ...]]:
+        """The pair's deep-dive and the parts that failed, those kept from ``previous``.
+
+        The dive is None when the site does not have the metric enabled, or when nothing
+        answered and there is no previous dive. ``fetched_at`` moves only when every part
+        answered, so a pair with a failed part stays due.
+        """
+        site, sle = pair
         metric = (await self._enabled(ctx, api, site)).get(sle)
         if metric is None:
-            return None
-        key = f"{site}:{sle}"
-        old, start = await self._cached_trend(ctx, key)
-        if start is None:
-            start = now - ctx.config.collect.deep_dive_days * DAY
+            return None, ()
         scope = _scope(site, metric)
-        window = {"start": int(now - WINDOW_SECONDS), "end": int(now)}
-        trend_data, histogram, gateways, interfaces, threshold = await asyncio.gather(
-            api.get(ep.SLE_SUMMARY_TREND, start=int(start), end=int(now), **scope),
-            api.get(ep.SLE_HISTOGRAM, **window, **scope),
-            api.get(ep.SLE_IMPACTED_GATEWAYS, **window, **scope),
-            api.get(ep.SLE_IMPACTED_INTERFACES, **window, **scope),
-            self._threshold(ctx, api, site, metric),
-        )
-        trend = merge_trends(
-            old,
-            parse.parse_summary_trend(trend_data),
-            now - ctx.config.collect.deep_dive_days * DAY,
-        )
-        await ctx.store.put(
-            KIND_TREND, key, {"end": now, "trend": pack_trend(trend)}, ttl=CACHE_TTL
-        )
         since = now - WINDOW_SECONDS
-        return SleDeepDive(
+        window = {"start": int(since), "end": int(now), **scope}
+        hostnames = {g.name: g.mac for g in ctx.publisher.snapshot.gateways}
+        skips = ctx.skips
+        answers = await asyncio.gather(
+            self._trend(ctx, api, pair, scope, now),
+            api.parsed(ep.SLE_HISTOGRAM, window, partial(parse.parse_histogram, skips=skips)),
+            api.parsed(
+                ep.SLE_IMPACTED_GATEWAYS,
+                window,
+                partial(parse.parse_impacted_gateways, skips=skips),
+            ),
+            api.parsed(
+                ep.SLE_IMPACTED_INTERFACES,
+                window,
+                partial(parse.parse_impacted_interfaces, hostnames=hostnames, skips=skips),
+            ),
+            self._threshold(ctx, api, site, metric),
+            return_exceptions=True,
+        )
+        trend, histogram, gateways, interfaces, threshold = answers
+        failures = tuple(a for a in answers if isinstance(a, MistError))
+        if len(failures) == len(answers):
+            return previous, failures
+        kept = previous or SleDeepDive(
             site_id=site,
             sle=sle,
             window_start=since,
             window_end=now,
-            fetched_at=now,
-            trend=tuple(b for b in trend.buckets if b.timestamp >= since),
-            classifiers=tuple(
-                ClassifierDegraded(name, sum(b.degraded for b in buckets if b.timestamp >= since))
-                for name, buckets in trend.classifiers
-            ),
-            histogram=parse.parse_histogram(histogram),
-            threshold=threshold,
-            impacted_gateways=parse.parse_impacted_gateways(gateways),
-            impacted_interfaces=parse.parse_impacted_interfaces(interfaces),
+            # Never complete: due again at once, whichever refresh applies to the pair.
+            fetched_at=now - max(self._planned.degraded_refresh_seconds, HEALTHY_REFRESH_SECONDS),
+            trend=(),
+            classifiers=(),
+            histogram=(),
+            threshold=None,
+            impacted_gateways=(),
+            impacted_interfaces=(),
         )
+        buckets, classifiers = _or(trend, (kept.trend, kept.classifiers), ((), ()))
+        dive = replace(
+            kept,
+            window_start=since,
+            window_end=now,
+            fetched_at=kept.fetched_at if failures else now,
+            trend=buckets,
+            classifiers=classifiers,
+            histogram=_or(histogram, kept.histogram, ()),
+            threshold=_or(threshold, kept.threshold, None),
+            impacted_gateways=_or(gateways, kept.impacted_gateways, ()),
+            impacted_interfaces=_or(interfaces, kept.impacted_interfaces, ()),
+        )
+        return dive, failures
+
+    async def _trend(
+        self, ctx: Context, api: _Limited, pair: Pair, scope: dict[str, str], now: float
+    ) -> tuple[tuple[TrendBucket, ...], tuple[ClassifierDegraded, ...]]:
+        """Fetch from where the cached trend's last bucket starts (or the whole cache window),
+        merge, cache; the published window's buckets and classifier sums."""
+        key = f"{pair[0]}:{pair[1]}"
+        old = await self._cached_trend(ctx, key)
+        since = now - ctx.config.collect.deep_dive_days * DAY
+        start = incremental_start(old, now)
+        if start is None:
+            start = since
+        new = await self._summary_trend(ctx, api, scope, start, now)
+        if not new.buckets:  # Mist answers 400 or empty for some windows: once further back
+            new = await self._summary_trend(ctx, api, scope, start - DAY, now)
+        trend = merge_trends(old, new, since)
+        await ctx.store.put(KIND_TREND, key, {"trend": pack_trend(trend)}, ttl=CACHE_TTL)
+        shown = now - WINDOW_SECONDS
+        return tuple(b for b in trend.buckets if b.timestamp >= shown), tuple(
+            ClassifierDegraded(name, sum(b.degraded for b in buckets if b.timestamp >= shown))
+            for name, buckets in trend.classifiers
+        )
+
+    async def _summary_trend(
+        self, ctx: Context, api: _Limited, scope: dict[str, str], start: float, now: float
+    ) -> SummaryTrend:
+        params = {"start": int(start), "end": int(now), **scope}
+        parser = partial(parse.parse_summary_trend, skips=ctx.skips)
+        return await api.parsed(ep.SLE_SUMMARY_TREND, params, parser) or EMPTY_TREND
+
+    async def _cached_trend(self, ctx: Context, key: str) -> SummaryTrend:
+        """The pair's cached trend; empty when absent or unreadable."""
+        cached = await ctx.store.get(KIND_TREND, key)
+        if not isinstance(cached, dict):
+            return EMPTY_TREND
+        try:
+            return unpack_trend(cached["trend"])
+        except (KeyError, ValueError) as exc:
+            log.warning("ignoring the cached trend of %s: %s", key, exc)
+            return EMPTY_TREND
+
+
+def _or(answer: T | BaseException | None, kept: T, empty: T) -> T:
+    """A part's answer: ``kept`` when it failed with a :class:`MistError`, ``empty`` when Mist
+    refused it (None)."""
+    if isinstance(answer, MistError):
+        return kept
+    if isinstance(answer, BaseException):
+        raise answer
+    return empty if answer is None else answer
 
 
 def _scope(site: str, metric: str) -> dict[str, str]:

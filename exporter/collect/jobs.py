@@ -228,15 +228,17 @@ class OrgSleJob(Job):
                     ep.ORG_INSIGHT, org_id=ctx.org_id, metric="worst-sites-by-sle", sle=sle
                 )
                 worst.extend(parse.parse_worst_sites(data, sle, ctx.skips))
-            except MistHTTPError as exc:
-                if not 400 <= exc.status < 500:
-                    failures.append(exc)
-                    continue
-                # Mist ranks only some SLE names: a refusal is an answer, not a failure.
-                ctx.skips.skip(exc.endpoint, f"refused sle {sle}")
             except MistError as exc:
-                failures.append(exc)
+                if not refused(exc):
+                    failures.append(exc)
+                else:  # Mist ranks only some SLE names: a refusal is an answer, not a failure.
+                    ctx.skips.skip(exc.endpoint, f"refused sle {sle}")
         return Collected(Snapshot(sle_scores=scores, worst_sites=tuple(worst)), tuple(failures))
+
+
+def refused(exc: MistError) -> bool:
+    """A 4xx other than auth or rate limits: Mist has no data for what was asked."""
+    return isinstance(exc, MistHTTPError) and 400 <= exc.status < 500
 
 
 def _down(port: WanPort) -> WanPort:
