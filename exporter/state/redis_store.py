@@ -185,10 +185,12 @@ class RedisStore:
         if not self._up:
             raise _Down
         try:
-            return await call(self._redis)
+            result = await call(self._redis)
         except DOWN_ERRORS as exc:
             self._went_down(exc)
             raise _Down from exc
+        _reraise_swallowed_cancel()
+        return result
 
     def _went_down(self, exc: BaseException) -> None:
         self._up = False
@@ -241,3 +243,13 @@ class RedisStore:
             self._dirty = True
             raise
         self._deleted.clear()
+
+
+def _reraise_swallowed_cancel() -> None:
+    """redis-py 8.1's asyncio client can swallow a cancellation that lands while a command is
+    in flight on an open connection: the command completes and the task runs on as if never
+    cancelled. A job cancelled at shutdown, or a walk killed mid-page, must stop here.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
@@ -11,6 +11,7 @@ import aiohttp
 
 from exporter.clock import ManualClock
 from exporter.config import DEMO_TOKEN, Config, load_config
+from exporter.model import RequestEvent
 from exporter.service import Stack, collection_stack
 from exporter.state.store import StateStore
 
@@ -27,9 +28,11 @@ async def collection(
     org_id: str,
     store: StateStore,
     clock: ManualClock,
+    *,
+    observers: Sequence[Callable[[RequestEvent], None]] = (),
 ) -> AsyncIterator[Stack]:
     config = config_for(base_url, org_id)
-    async with collection_stack(config, org_id, store, clock) as stack:
+    async with collection_stack(config, org_id, store, clock, observers=observers) as stack:
         yield stack
 
 

@@ -12,6 +12,7 @@ from exporter.clock import ManualClock
 from exporter.collect.jobs import Context, Job
 from exporter.collect.scheduler import KIND_JOB
 from exporter.config import StateConfig
+from exporter.model import RequestEvent
 from exporter.simulator import SimConfig, serve
 from exporter.state import open_store
 from exporter.state.memory import MemoryStore
@@ -120,24 +121,30 @@ async def test_interrupted_walk_resumes_and_counts_each_alarm_once(redis_url: st
     async with serve(SimConfig(sites=3208, seed=11, latency_ms=15), clock=clock) as sim:
         org = sim.simulator.org_id
         store = await redis(redis_url, org, clock)
-        async with collection(sim.base_url, org, store, clock) as stack:
+        template = "/api/v1/orgs/{org_id}/stats/ports/search"
+        pages: list[RequestEvent] = []
+        walks: list[asyncio.Future[Any]] = []
+
+        def cancel_at_the_fourth_page(event: RequestEvent) -> None:
+            """Like a kill: the fourth page has arrived, and is not saved."""
+            if event.endpoint == template:
+                pages.append(event)
+                if len(pages) == 4:
+                    walks[0].cancel()
+
+        async with collection(
+            sim.base_url, org, store, clock, observers=[cancel_at_the_fourth_page]
+        ) as stack:
             job = stack.scheduler.jobs
             await stack.scheduler.run_job(job["gateways"])
-            task = asyncio.gather(
-                stack.scheduler.run_job(job["wan_ports"]),
-                stack.scheduler.run_job(job["alarms"]),
+            walks.append(
+                asyncio.gather(
+                    stack.scheduler.run_job(job["wan_ports"]),
+                    stack.scheduler.run_job(job["alarms"]),
+                )
             )
-            template = "/api/v1/orgs/{org_id}/stats/ports/search"
-            await until(
-                lambda: sim_stats(sim.base_url),
-                lambda stats: stats["calls"].get(template, 0) >= 4,
-                within=60,
-                what="four port pages walked",
-                every=0.01,
-            )
-            task.cancel()
             with pytest.raises(asyncio.CancelledError):
-                await task
+                await walks[0]
         await store.close()
         walked = (await sim_stats(sim.base_url))["calls"][template]
         store = await redis(redis_url, org, clock)
