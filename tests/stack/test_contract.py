@@ -25,8 +25,12 @@ VALUES = {
 }
 ALERTS = promql.alerting_rules()
 RUNBOOK = REPO / "docs" / "alerts.md"
-RUNBOOK_BASE = "https://github.com/mist-wan-exporter/mist-wan-exporter/blob/main/docs/alerts.md#"
-REPO_BLOB = "https://github.com/mist-wan-exporter/mist-wan-exporter/blob/main/"
+# The base URLs of the annotations live in one place: prometheus.yml's global.external_labels.
+EXTERNAL_LABELS: dict[str, str] = yaml.safe_load((REPO / "prometheus.yml").read_text())["global"][
+    "external_labels"
+]
+RUNBOOK_TEMPLATE = "{{ $externalLabels.runbook_url }}#alert-"
+GRAFANA_TEMPLATE = "{{ $externalLabels.grafana_url }}/d/"
 
 
 def exposed_names() -> set[str]:
@@ -54,7 +58,7 @@ def queries() -> list[tuple[str, str]]:
 @pytest.mark.parametrize(("where", "expr"), queries(), ids=[w for w, _ in queries()])
 def test_every_referenced_metric_is_in_the_catalogue(where: str, expr: str) -> None:
     names = promql.metric_names(promql.substitute(expr, VALUES))
-    assert names, f"{where}: no metric in {expr!r}"
+    assert names or expr.strip() == "vector(1)", f"{where}: no metric in {expr!r}"
     assert names <= ALLOWED, f"{where}: unknown {sorted(names - ALLOWED)}"
 
 
@@ -98,10 +102,44 @@ def test_alert_has_severity_summary_description_and_runbook(alert: promql.RuleEx
     annotations = rule["annotations"]
     assert annotations["summary"]
     assert annotations["description"]
-    if "site_id" in alert.expr or "mist_site" in alert.expr:
+    if alert.name in site_level_alerts():
         assert "group_left (site_name, region) mist_site_info" in alert.expr
         assert "{{ $labels.site_name }}" in annotations["description"]
-    assert annotations["runbook_url"] == RUNBOOK_BASE + f"alert-{alert.name.lower()}"
+    assert annotations["runbook_url"] == RUNBOOK_TEMPLATE + alert.name.lower()
+    if "dashboard_url" in annotations:
+        assert annotations["dashboard_url"].startswith(GRAFANA_TEMPLATE)
+
+
+def site_level_alerts() -> set[str]:
+    """Alerts whose firing promtool cases carry a site_id: one site (or circuit, or path) each."""
+    return {
+        case["alertname"]
+        for path in sorted((REPO / "rules" / "tests").glob("*.yml"))
+        for test in yaml.safe_load(path.read_text())["tests"]
+        for case in test.get("alert_rule_test", [])
+        for alert in case.get("exp_alerts") or []
+        if "site_id" in alert.get("exp_labels", {})
+    }
+
+
+def test_every_site_level_alert_carries_region_and_its_dashboard_url() -> None:
+    site_alerts = site_level_alerts()
+    assert {"SiteSleDegraded", "CircuitDown", "PeerPathDown", "SiteIsolated"} <= site_alerts
+    for path in sorted((REPO / "rules" / "tests").glob("*.yml")):
+        for test in yaml.safe_load(path.read_text())["tests"]:
+            for case in test.get("alert_rule_test", []):
+                for alert in case.get("exp_alerts") or []:
+                    labels = alert.get("exp_labels", {})
+                    if "site_id" not in labels:
+                        continue
+                    name = case["alertname"]
+                    assert labels.get("region"), f"{path.name}: {name} without region"
+                    url = alert["exp_annotations"]["dashboard_url"]
+                    assert url.startswith(("/d/mist-site?", "/d/mist-circuit?")), (name, url)
+                    assert f"var-site_id={labels['site_id']}" in url, (name, url)
+                    if url.startswith("/d/mist-circuit?"):
+                        assert f"var-gateway_mac={labels['gateway_mac']}" in url, (name, url)
+                        assert "var-port_id=" in url, (name, url)
 
 
 def anchors(markdown: Path) -> set[str]:
@@ -137,16 +175,25 @@ def test_anchors_follow_githubs_rules(tmp_path: Path) -> None:
 
 
 def test_every_runbook_url_resolves_to_an_anchor_of_the_runbook_file() -> None:
+    """Rendered with the configured base (prometheus.yml), each URL names a heading of alerts.md."""
+    base = EXTERNAL_LABELS["runbook_url"]
+    assert base.endswith("/docs/alerts.md"), base
+    assert "{{" not in base
     urls = runbook_urls()
     assert set(urls) == {a.name for a in ALERTS}
     broken = {}
     for alert, url in urls.items():
-        page, _, anchor = url.partition("#")
-        assert page.startswith(REPO_BLOB), f"{alert}: {url} is not a file of this repository"
-        path = REPO / page.removeprefix(REPO_BLOB)
-        if not path.is_file() or anchor not in anchors(path):
-            broken[alert] = url
+        rendered = url.replace("{{ $externalLabels.runbook_url }}", base)
+        page, _, anchor = rendered.partition("#")
+        assert page == base, f"{alert}: {url} does not start at the configured runbook base"
+        if anchor not in anchors(RUNBOOK):
+            broken[alert] = rendered
     assert broken == {}
+
+
+def test_the_grafana_base_url_is_configured_once() -> None:
+    assert EXTERNAL_LABELS["grafana_url"].startswith(("http://", "https://"))
+    assert not EXTERNAL_LABELS["grafana_url"].endswith("/")
 
 
 def promtool_cases() -> dict[str, set[bool]]:
@@ -159,7 +206,12 @@ def promtool_cases() -> dict[str, set[bool]]:
     return cases
 
 
+# Always firing by design (the dead man's switch): no silent case exists.
+ALWAYS_FIRING = {"Watchdog"}
+
+
 def test_every_alert_has_a_positive_and_a_negative_promtool_case() -> None:
     cases = promtool_cases()
-    incomplete = {a.name: cases.get(a.name, set()) for a in ALERTS}
+    assert cases.get("Watchdog") == {True}
+    incomplete = {a.name: cases.get(a.name, set()) for a in ALERTS if a.name not in ALWAYS_FIRING}
     assert {name: c for name, c in incomplete.items() if c != {True, False}} == {}
