@@ -1,9 +1,9 @@
-"""The alarms dashboard: Mist alarms of the last 24 hours."""
+"""The alarms dashboard: Mist alarms of the last 24 hours, from the region rollup."""
 
 from __future__ import annotations
 
 from . import Json
-from .board import REGIONS_VAR, dashboard, to_region, to_site, variable
+from .board import REGIONS_VAR, dashboard, sections, to_region, to_site, variable
 from .panels import bargauge, column, simulated_banner, stat, table, target, timeseries
 from .thresholds import nonzero, single
 
@@ -11,7 +11,10 @@ from .thresholds import nonzero, single
 def build() -> Json:
     """The ``mist-alarms`` dashboard."""
     sel = 'severity=~"$severity", group=~"$group"'
-    filtered = (
+    # mist_region:alarms_by_type:sum: alarms per region, group, severity and type (a rule), so
+    # that the panels do not join every site's raw mist_alarms at every step.
+    rollup = f'mist_region:alarms_by_type:sum{{{sel}, region=~"$region"}}'
+    per_site = (
         f"mist_alarms{{{sel}}} * on (site_id) group_left (site_name, region) "
         'mist_site_info{region=~"$region"}'
     )
@@ -24,19 +27,48 @@ def build() -> Json:
 
     def by_severity(level: str) -> str:
         return (
-            f'sum(mist_alarms{{severity="{level}", group=~"$group"}} * on (site_id) '
-            'group_left () mist_site_info{region=~"$region"}) or vector(0)'
+            f'sum(mist_region:alarms_by_type:sum{{severity="{level}", group=~"$group", '
+            'region=~"$region"}) or vector(0)'
         )
 
     panels = [
         simulated_banner(),
-        stat("Alarms (24h)", f"sum({filtered}) or vector(0)", thresholds=single("blue"), w=6),
-        stat("Critical (24h)", by_severity("critical"), thresholds=nonzero(), w=6),
-        stat("Warning (24h)", by_severity("warn"), thresholds=single("orange"), w=6),
-        stat("Info (24h)", by_severity("info"), thresholds=single("blue"), w=6),
+        stat(
+            "Alarms (24h)",
+            f"sum({rollup}) or vector(0)",
+            thresholds=single("blue"),
+            w=6,
+            description="Mist alarms of the last 24 hours in the selected regions, groups and "
+            "severities; context for the problems, not a page.",
+        ),
+        stat(
+            "Critical (24h)",
+            by_severity("critical"),
+            thresholds=nonzero(),
+            w=6,
+            description="Critical alarms of 24 hours. When red, open the sites with the most "
+            "alarms below.",
+        ),
+        stat(
+            "Warning (24h)",
+            by_severity("warn"),
+            thresholds=single("orange"),
+            w=6,
+            description="Warning alarms of 24 hours; many of one type at once point at a "
+            "common cause (see Alarm types).",
+        ),
+        stat(
+            "Info (24h)",
+            by_severity("info"),
+            thresholds=single("blue"),
+            w=6,
+            description="Informational alarms of 24 hours (reconnects and the like); no action.",
+        ),
         timeseries(
             "Alarms in the 24h window by severity",
-            [target(f"sum by (severity) ({filtered})", "{{severity}}")],
+            [target(f"sum by (severity) ({rollup})", "{{severity}}")],
+            description="Alarms of the trailing 24 hours by severity over time; a step up dates "
+            "the start of an incident.",
         ),
         timeseries(
             "New alarms per hour by type",
@@ -46,19 +78,21 @@ def build() -> Json:
                     "{{alarm_type}}",
                 )
             ],
-            description="Org-wide incidents counted by the exporter (no region filter).",
+            description="Org-wide incidents counted by the exporter (no region filter); a spike "
+            "of one type is a fleet-wide event.",
             bars=True,
         ),
         bargauge(
             "Alarms by region (24h)",
-            f"sort_desc(sum by (region) ({filtered}))",
+            f"sort_desc(sum by (region) ({rollup}))",
             "{{region}}",
             thresholds=single("blue"),
             links=[to_region("${__field.labels.region}")],
+            description="Alarms of 24 hours per region; click a region standing out to open it.",
         ),
         table(
             "Sites with the most alarms (24h)",
-            [(f"topk(25, sum by (site_id, site_name, region) ({filtered}))", "count")],
+            [(f"topk(25, sum by (site_id, site_name, region) ({per_site}))", "count")],
             [
                 column("site_id", "site id", hidden=True),
                 column("site_name", "Site", links=[to_site()]),
@@ -68,10 +102,11 @@ def build() -> Json:
             w=8,
             sort_by="Alarms",
             descending=True,
+            description="The 25 sites with the most alarms in 24 hours; open the top ones.",
         ),
         table(
             "Alarm types (24h)",
-            [(f"sum by (group, severity, alarm_type) ({filtered})", "count")],
+            [(f"sum by (group, severity, alarm_type) ({rollup})", "count")],
             [
                 column("group", "Group"),
                 column("severity", "Severity"),
@@ -81,12 +116,18 @@ def build() -> Json:
             w=8,
             sort_by="Alarms",
             descending=True,
+            description="Alarms of 24 hours by group, severity and type, most first.",
         ),
     ]
+    rows = {
+        "Alarms (24h)": "Alarm counts",
+        "Alarms in the 24h window by severity": "Over time",
+        "Alarms by region (24h)": "Where and what",
+    }
     return dashboard(
         "mist-alarms",
         "Mist WAN / Alarms",
         "Mist alarms of the last 24 hours by severity, type, region and site.",
-        panels,
+        sections(panels, rows),
         [REGIONS_VAR, severity_var, group_var],
     )

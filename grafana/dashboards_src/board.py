@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable
 
 from . import Json
-from .panels import DS
+from .panels import DS, GRAFANA_VERSION
 
 TAGS = ["mist-wan"]
 SCHEMA_VERSION = 39
 
 
 def link(title: str, uid: str, params: Iterable[str]) -> Json:
-    """A data link to dashboard ``uid`` carrying ``params`` and the time range."""
-    query = "&".join([*params, "${__url_time_range}"])
+    """A data link to dashboard ``uid`` carrying ``params``, the datasource and the time range."""
+    query = "&".join([*params, "var-datasource=${datasource}", "${__url_time_range}"])
     return {"title": title, "url": f"/d/{uid}?{query}"}
+
+
+def to_panel(title: str, uid: str, panel_title: str) -> Json:
+    """A link that opens the panel titled ``panel_title`` of dashboard ``uid`` on its own.
+
+    The panel id is filled in by :func:`dashboard` (``uid`` must be the dashboard being built).
+    """
+    return {
+        "title": title,
+        "url": f"/d/{uid}?viewPanel=@{panel_title}@&${{__all_variables}}&${{__url_time_range}}",
+    }
 
 
 def to_region(field: str = "${__data.fields.region}") -> Json:
@@ -72,10 +85,30 @@ def variable(
     }
 
 
+DATASOURCE_VAR: Json = {
+    "name": "datasource",
+    "label": "Data source",
+    "type": "datasource",
+    "query": "prometheus",
+    "regex": "",
+    "current": {"text": "Prometheus", "value": "prometheus"},
+    "options": [],
+    "refresh": 1,
+    "hide": 0,
+    "multi": False,
+    "includeAll": False,
+    "skipUrlSync": False,
+}
 REGION_VAR = variable("region", "Region", "label_values(mist_site_info, region)")
 REGIONS_VAR = variable(
     "region", "Region", "label_values(mist_site_info, region)", multi=True, include_all=True
 )
+# On the site and circuit dashboards the region only narrows the site list: it defaults to
+# All, so a site is found by typing its name without choosing a region first.
+ANY_REGION_VAR = {
+    **variable("region", "Region", "label_values(mist_site_info, region)", include_all=True),
+    "current": {"text": "All", "value": "$__all"},
+}
 SITE_VAR = variable(
     "site_id",
     "Site",
@@ -99,18 +132,110 @@ SLE_VAR = variable(
 )
 
 
-def layout(panels: list[Json]) -> list[Json]:
+def row(title: str, panels: list[Json], *, collapsed: bool = False) -> Json:
+    """A collapsible section holding ``panels``; :func:`layout` places them under it."""
+    return {
+        "type": "row",
+        "title": title,
+        "collapsed": collapsed,
+        "gridPos": {"w": 24, "h": 1},
+        "panels": panels,
+    }
+
+
+def sections(
+    panels: list[Json], starts: dict[str, str], *, collapsed: Iterable[str] = ()
+) -> list[Json]:
+    """Groups ``panels`` into rows, in order.
+
+    A panel whose title is a key of ``starts`` opens the row titled by its value (collapsed when
+    that title is in ``collapsed``); panels before the first such panel stay above the rows.
+    """
+    closed = set(collapsed)
+    out: list[Json] = []
+    current: Json | None = None
+    for p in panels:
+        if p["title"] in starts:
+            title = starts[p["title"]]
+            current = row(title, [], collapsed=title in closed)
+            out.append(current)
+        if current is None:
+            out.append(p)
+        else:
+            current["panels"].append(p)
+    missing = set(starts) - {p["title"] for p in panels}
+    if missing:
+        raise KeyError(f"no panel titled {sorted(missing)}")
+    return out
+
+
+class _Grid:
     """Places panels left to right in rows of 24 columns and numbers them."""
-    x = y = row_h = 0
-    for i, p in enumerate(panels, start=1):
+
+    def __init__(self) -> None:
+        self.x = self.y = self.line_h = 0
+        self.next_id = 1
+
+    def newline(self) -> None:
+        self.x, self.y, self.line_h = 0, self.y + self.line_h, 0
+
+    def place(self, p: Json) -> None:
         w, h = p["gridPos"]["w"], p["gridPos"]["h"]
-        if x + w > 24:
-            x, y, row_h = 0, y + row_h, 0
-        p["gridPos"] = {"x": x, "y": y, "w": w, "h": h}
-        p["id"] = i
-        x += w
-        row_h = max(row_h, h)
-    return panels
+        if self.x + w > 24:
+            self.newline()
+        p["gridPos"] = {"x": self.x, "y": self.y, "w": w, "h": h}
+        p["id"] = self.next_id
+        self.next_id += 1
+        self.x += w
+        self.line_h = max(self.line_h, h)
+
+
+def layout(items: list[Json]) -> list[Json]:
+    """Lays out panels and rows: an open row's panels follow it, a collapsed row holds them."""
+    grid = _Grid()
+    out: list[Json] = []
+    for item in items:
+        if item["type"] != "row":
+            grid.place(item)
+            out.append(item)
+            continue
+        children: list[Json] = item["panels"]
+        grid.newline()
+        grid.place(item)
+        grid.newline()
+        row_end = grid.y
+        for child in children:
+            grid.place(child)
+        if item["collapsed"]:
+            grid.x, grid.y, grid.line_h = 0, row_end, 0
+            out.append(item)
+        else:
+            item["panels"] = []
+            out.extend([item, *children])
+    return out
+
+
+def _resolve_panel_links(board: Json) -> Json:
+    """Replaces the ``viewPanel=@title@`` placeholders of :func:`to_panel` by panel ids."""
+    ids: dict[str, int] = {}
+    for p in board["panels"]:
+        for q in [p, *p.get("panels", [])]:
+            ids[q["title"]] = q["id"]
+    text = re.sub(
+        r"viewPanel=@([^@]+)@", lambda m: f"viewPanel={ids[m.group(1)]}", json.dumps(board)
+    )
+    resolved: Json = json.loads(text)
+    return resolved
+
+
+def _requires(panels: list[Json]) -> list[Json]:
+    """What an import into another Grafana needs: Grafana, Prometheus and the panel plugins."""
+    kinds = sorted({q["type"] for p in panels for q in [p, *p.get("panels", [])]} - {"row"})
+    return [
+        {"type": "grafana", "id": "grafana", "name": "Grafana", "version": GRAFANA_VERSION},
+        {"type": "datasource", "id": "prometheus", "name": "Prometheus", "version": "1.0.0"},
+        *({"type": "panel", "id": k, "name": k, "version": ""} for k in kinds),
+    ]
 
 
 def dashboard(
@@ -122,8 +247,13 @@ def dashboard(
     *,
     time_from: str = "now-24h",
 ) -> Json:
-    """A read-only dashboard with the Mist WAN dashboards menu; ``panels`` are laid out."""
-    return {
+    """A read-only dashboard with the Mist WAN dashboards menu; ``panels`` are laid out.
+
+    The ``datasource`` variable comes first, so that every panel and variable can use it.
+    """
+    laid_out = layout(panels)
+    board: Json = {
+        "__requires": _requires(laid_out),
         "uid": uid,
         "title": title,
         "description": description,
@@ -136,7 +266,7 @@ def dashboard(
         "refresh": "1m",
         "time": {"from": time_from, "to": "now"},
         "timepicker": {},
-        "templating": {"list": variables},
+        "templating": {"list": [DATASOURCE_VAR, *variables]},
         "annotations": {"list": []},
         "links": [
             {
@@ -148,5 +278,6 @@ def dashboard(
                 "keepTime": True,
             }
         ],
-        "panels": layout(panels),
+        "panels": laid_out,
     }
+    return _resolve_panel_links(board)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import Json
-from .board import GATEWAY_VAR, PORT_VAR, REGION_VAR, SITE_VAR, dashboard, link
+from .board import ANY_REGION_VAR, GATEWAY_VAR, PORT_VAR, SITE_VAR, dashboard, link, sections
 from .panels import (
     ACTIVE_MAPPING,
     UP_MAPPING,
@@ -15,21 +15,22 @@ from .panels import (
 )
 from .shared import PORT_SEL, peer_paths_table
 from .thresholds import (
+    AVAILABILITY_TEXT,
     CONGESTED,
     FLAPS,
     JITTER,
     LATENCY,
     LOSS,
     UTILISATION,
+    availability_steps,
     nonzero,
     percent,
-    sle_steps,
     steps,
 )
 
 
 def build() -> Json:
-    """The ``mist-site`` dashboard."""
+    """The ``mist-circuit`` dashboard."""
     s = PORT_SEL
 
     def quality(title: str, metric: str, unit: str, levels: tuple[float, float, float]) -> Json:
@@ -47,46 +48,64 @@ def build() -> Json:
             unit=unit,
             thresholds=steps(levels),
             w=8,
+            description=f"{title} of the circuit and of the VPN peer paths over it; the red "
+            "area is the critical threshold. Red on the circuit and its paths alike is the "
+            "carrier: raise it with them.",
+        )
+
+    def availability(window: str) -> Json:
+        return stat(
+            f"Availability ({window})",
+            f"mist_wan_port:availability:ratio_{window}{{{s}}}",
+            unit="percentunit",
+            thresholds=availability_steps(),
+            decimals=2,
+            description=f"Share of the last {window} the circuit was up ({AVAILABILITY_TEXT}). "
+            "When red, check Flaps and the Up / down timeline, then the carrier's SLA.",
         )
 
     panels = [
         simulated_banner(),
         stat(
             "Circuit",
-            f"mist_wan_port_info{{{s}}} * on (site_id) group_left (site_name) mist_site_info",
+            f"mist_wan_port_info{{{s}}} * on (site_id) group_left (site_name, region) "
+            "mist_site_info",
             legend="{{wan_name}} ({{wan_type}}, port {{port_id}}) at {{site_name}}",
             text_mode="name",
             w=9,
-            links=[link("Open site", "mist-site", ["var-region=$region", "var-site_id=$site_id"])],
-        ),
-        stat("State", f"mist_wan_port_up{{{s}}}", mappings=UP_MAPPING),
-        stat("Speed", f"mist_wan_port_speed_bytes_per_second{{{s}}} * 8", unit="bps"),
-        stat(
-            "Availability (24h)",
-            f"mist_wan_port:availability:ratio_24h{{{s}}}",
-            unit="percentunit",
-            thresholds=sle_steps(),
-            decimals=2,
+            links=[
+                link(
+                    "Open site",
+                    "mist-site",
+                    ["var-region=${__field.labels.region}", "var-site_id=$site_id"],
+                )
+            ],
+            description="The circuit (WAN name, type, port) and its site; click to open the site.",
         ),
         stat(
-            "Availability (7d)",
-            f"mist_wan_port:availability:ratio_7d{{{s}}}",
-            unit="percentunit",
-            thresholds=sle_steps(),
-            decimals=2,
+            "State",
+            f"mist_wan_port_up{{{s}}}",
+            mappings=UP_MAPPING,
+            description="Whether the port is up now. When down, check the gateway on the site "
+            "dashboard, then the carrier.",
         ),
         stat(
-            "Availability (30d)",
-            f"mist_wan_port:availability:ratio_30d{{{s}}}",
-            unit="percentunit",
-            thresholds=sle_steps(),
-            decimals=2,
+            "Speed",
+            f"mist_wan_port_speed_bytes_per_second{{{s}}} * 8",
+            unit="bps",
+            description="Negotiated speed of the port; lower than ordered means a duplex or "
+            "cabling problem.",
         ),
+        availability("24h"),
+        availability("7d"),
+        availability("30d"),
         stat(
             "Flaps (24h)",
             f"mist_wan_port:flaps:changes24h{{{s}}}",
             thresholds=steps(FLAPS),
             w=4,
+            description="State changes in 24 hours. When red, the circuit is unstable: see Flaps "
+            "per hour for when, and raise it with the carrier.",
         ),
         stat(
             "Time congested (time range)",
@@ -94,7 +113,8 @@ def build() -> Json:
             unit="s",
             thresholds=nonzero(),
             w=5,
-            description=f"Cumulative time the busier direction's utilisation was {CONGESTED}.",
+            description=f"Cumulative time the busier direction's utilisation was {CONGESTED}. "
+            "When red for long, the circuit needs more bandwidth or traffic shaping.",
         ),
         stat(
             "Longest congested run (time range)",
@@ -102,6 +122,8 @@ def build() -> Json:
             unit="s",
             thresholds=nonzero(),
             w=5,
+            description="The longest continuous run above the utilisation threshold in the time "
+            "range; long runs (not short bursts) justify an upgrade.",
         ),
         stat(
             "Receive utilisation",
@@ -109,6 +131,8 @@ def build() -> Json:
             unit="percentunit",
             thresholds=steps(UTILISATION),
             w=5,
+            description="Download rate over the speed (5 minutes). When red, see Utilisation "
+            "over time and the time congested.",
         ),
         stat(
             "Transmit utilisation",
@@ -116,6 +140,8 @@ def build() -> Json:
             unit="percentunit",
             thresholds=steps(UTILISATION),
             w=5,
+            description="Upload rate over the speed (5 minutes). When red, see Utilisation "
+            "over time and the time congested.",
         ),
         timeseries(
             "Utilisation",
@@ -128,7 +154,8 @@ def build() -> Json:
             unit="percentunit",
             thresholds=steps(UTILISATION),
             description="rate(bytes) over 5 minutes / speed; default thresholds "
-            f"{' / '.join(map(percent, UTILISATION))}.",
+            f"{' / '.join(map(percent, UTILISATION))}. In the red area for long, the circuit "
+            "is too small for the site.",
         ),
         timeseries(
             "Throughput",
@@ -154,6 +181,17 @@ def build() -> Json:
                 ),
             ],
             unit="bps",
+            description="Bits per second each way, from the byte counters and as last reported "
+            "by Mist; compare with the speed when the utilisation is red.",
+        ),
+        timeseries(
+            "Current congested run",
+            [target(f"mist_wan_port:congestion_run:seconds{{{s}}}", "seconds in the current run")],
+            unit="s",
+            w=24,
+            h=6,
+            description="Length of the current run above the utilisation threshold (0 below "
+            "it); a rising line is ongoing congestion.",
         ),
         state_timeline(
             "Up / down",
@@ -161,28 +199,28 @@ def build() -> Json:
             w=12,
             h=5,
             mappings=UP_MAPPING,
+            description="When the port was up (green) or down (red); red stretches are the "
+            "outages to raise with the carrier.",
         ),
         timeseries(
             "Flaps per hour",
             [target(f"mist_wan_port:flaps:changes1h{{{s}}}", "flaps in the last hour")],
             w=12,
             h=5,
+            description="State changes in the trailing hour; repeated flaps are a line or "
+            "carrier problem even when the circuit is up now.",
         ),
         quality("Latency", "mist_wan_port_latency_seconds", "s", LATENCY),
         quality("Jitter", "mist_wan_port_jitter_seconds", "s", JITTER),
         quality("Loss", "mist_wan_port_loss_ratio", "percentunit", LOSS),
-        timeseries(
-            "Current congested run",
-            [target(f"mist_wan_port:congestion_run:seconds{{{s}}}", "seconds in the current run")],
-            unit="s",
-            w=8,
-        ),
         state_timeline(
             "Failover: active and standby peer paths",
             [target(f"mist_vpn_peer_path_active{{{s}}}", "{{peer_mac}} {{peer_port_id}}")],
             w=8,
             h=8,
             mappings=ACTIVE_MAPPING,
+            description="Which peer paths over this circuit carried traffic (active) or stood "
+            "by; a switch to standby is a failover: check this circuit's quality at that time.",
         ),
         timeseries(
             "Active path changes per hour",
@@ -192,13 +230,27 @@ def build() -> Json:
                 )
             ],
             w=8,
+            description="Changes of the active peer path in the trailing hour; repeated "
+            "failovers mean the circuit flaps or its quality crosses the path's SLA.",
         ),
-        peer_paths_table("VPN peer paths over this circuit", s),
+        peer_paths_table(
+            "VPN peer paths over this circuit",
+            s,
+            description="Every VPN peer path over the circuit: state, role and quality. A red "
+            "path to one hub while others are fine is the hub's side; all red is this circuit.",
+        ),
     ]
+    rows = {
+        "Circuit": "Circuit: state, availability, congestion",
+        "Utilisation": "Utilisation and throughput",
+        "Up / down": "Up / down and flaps",
+        "Latency": "Quality: latency, jitter, loss",
+        "Failover: active and standby peer paths": "VPN peer paths and failover",
+    }
     return dashboard(
         "mist-circuit",
         "Mist WAN / Circuit",
         "One WAN circuit: utilisation, availability, flaps, quality and the peer paths over it.",
-        panels,
-        [REGION_VAR, SITE_VAR, GATEWAY_VAR, PORT_VAR],
+        sections(panels, rows),
+        [ANY_REGION_VAR, SITE_VAR, GATEWAY_VAR, PORT_VAR],
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import Json
-from .board import dashboard
+from .board import dashboard, sections
 from .panels import (
     OK_MAPPING,
     bargauge,
@@ -23,27 +23,55 @@ def build() -> Json:
     job = 'job="mist-wan-exporter"'
     panels = [
         simulated_banner(),
-        stat("Mist API polling", "min(mist_up)", mappings=OK_MAPPING),
-        stat("Redis state store", "min(mist_state_store_up)", mappings=OK_MAPPING),
-        stat("Scrape target", f"min(up{{{job}}})", mappings=OK_MAPPING),
+        stat(
+            "Mist API polling",
+            "min(mist_up)",
+            mappings=OK_MAPPING,
+            description="Whether the last poll of the Mist API succeeded. When down, see API "
+            "calls by status code (401/403: the token; 429: the budget; 5xx: Mist).",
+        ),
+        stat(
+            "Redis state store",
+            "min(mist_state_store_up)",
+            mappings=OK_MAPPING,
+            description="Whether the exporter reaches Redis (its state across restarts). When "
+            "down, check the redis container and REDIS_URL.",
+        ),
+        stat(
+            "Scrape target",
+            f"min(up{{{job}}})",
+            mappings=OK_MAPPING,
+            description="Whether Prometheus scrapes the exporter. When down, every Mist panel "
+            "is stale: check the exporter container and its logs.",
+        ),
         stat(
             "Version",
             "mist_exporter_build_info",
             legend="{{version}}",
             text_mode="name",
             thresholds=single("blue"),
+            description="The exporter version running; compare with the CHANGELOG after an "
+            "upgrade.",
         ),
         stat(
             "/metrics render time",
             "max(mist_scrape_render_seconds)",
             unit="s",
             thresholds=steps(RENDER_SECONDS),
+            description="Time to render /metrics. When red, scrapes risk timing out: see the "
+            "render and scrape duration graph.",
         ),
-        stat("API calls (last hour)", "sum(increase(mist_api_requests_total[1h]))"),
+        stat(
+            "API calls (last hour)",
+            "sum(increase(mist_api_requests_total[1h]))",
+            description="Calls made to the Mist API in the last hour, to compare with the "
+            "planned calls and the tokens' budgets.",
+        ),
         stat(
             "Planned calls per hour",
             "sum(mist_api_planned_calls_per_hour)",
-            description="Sum over the jobs of the scheduler's plan for the hour.",
+            description="Sum over the jobs of the scheduler's plan for the hour; above the "
+            "tokens' budgets the scheduler stretches the intervals.",
         ),
         stat(
             "API error ratio (1h)",
@@ -51,6 +79,8 @@ def build() -> Json:
             "/ sum(increase(mist_api_requests_total[1h]))",
             unit="percentunit",
             thresholds=steps(API_ERRORS),
+            description="Share of Mist API calls of the last hour that did not return 2xx. "
+            "When red, see API calls by status code.",
         ),
         timeseries(
             "API calls per hour by endpoint",
@@ -60,6 +90,8 @@ def build() -> Json:
                     "{{endpoint}}",
                 )
             ],
+            description="Call rate per Mist endpoint; an endpoint out of line with its job "
+            "interval points at retries.",
         ),
         timeseries(
             "API calls per hour by status code",
@@ -69,12 +101,15 @@ def build() -> Json:
                     "{{code}}",
                 )
             ],
+            description="Call rate per HTTP status; 401/403 is a token expired or revoked, "
+            "429 the budget, 5xx Mist itself.",
         ),
         timeseries(
             "Budget remaining per token",
             [target("mist_api_budget_remaining", "token {{token}}")],
             thresholds=good_above(*BUDGET_CALLS),
-            description="Calls left in the token's hourly budget of 5,000 (exporter's count).",
+            description="Calls left in the token's hourly budget of 5,000 (exporter's count). "
+            "When red, add a token or lengthen the job intervals.",
         ),
         bargauge(
             "Time until budget reset",
@@ -83,6 +118,7 @@ def build() -> Json:
             unit="s",
             thresholds=single("blue"),
             w=6,
+            description="Seconds until each token's hourly budget resets.",
         ),
         bargauge(
             "Planned calls per hour by job",
@@ -90,6 +126,8 @@ def build() -> Json:
             "{{mist_job}}",
             thresholds=single("purple"),
             w=6,
+            description="The scheduler's planned calls per hour for each job; the biggest "
+            "consumers of the budget.",
         ),
         table(
             "Jobs",
@@ -113,6 +151,8 @@ def build() -> Json:
             ],
             w=12,
             h=8,
+            description="Every job: time since its last success, interval, last duration, "
+            "errors and planned calls. A red error count: see the exporter log for that job.",
         ),
         timeseries(
             "Job freshness (seconds since last success)",
@@ -123,6 +163,8 @@ def build() -> Json:
                 )
             ],
             unit="s",
+            description="Seconds since each job's last success; a line climbing past its "
+            "interval is a stuck or failing job.",
         ),
         timeseries(
             "Job errors per hour",
@@ -133,6 +175,7 @@ def build() -> Json:
                 )
             ],
             w=8,
+            description="Failed runs per job in the trailing hour; see the exporter log.",
         ),
         timeseries(
             "Scrape: render and Prometheus scrape duration",
@@ -142,6 +185,8 @@ def build() -> Json:
             ],
             unit="s",
             w=8,
+            description="Render time of /metrics and Prometheus' scrape duration; close to the "
+            "scrape timeout means lost scrapes.",
         ),
         state_timeline(
             "Mist polling and Redis",
@@ -152,6 +197,8 @@ def build() -> Json:
             w=8,
             h=8,
             mappings=OK_MAPPING,
+            description="Mist polling and the Redis state store over time; red stretches are "
+            "the outages of each.",
         ),
     ]
     return dashboard(
@@ -159,7 +206,14 @@ def build() -> Json:
         "Mist WAN / Exporter health",
         "The exporter itself: Mist API calls and budget per token, job freshness, errors, "
         "render time and Redis.",
-        panels,
+        sections(
+            panels,
+            {
+                "Mist API polling": "Status",
+                "API calls per hour by endpoint": "Mist API calls and budget",
+                "Jobs": "Jobs, render time and Redis",
+            },
+        ),
         [],
         time_from="now-6h",
     )

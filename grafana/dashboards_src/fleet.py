@@ -1,9 +1,9 @@
-"""The fleet overview: the whole org, drilling down by region."""
+"""The fleet overview: what is broken now, then the whole org, drilling down by region."""
 
 from __future__ import annotations
 
 from . import Json
-from .board import SLE_VAR, dashboard, link, to_region, to_site
+from .board import SLE_VAR, dashboard, link, row, to_region
 from .panels import (
     POLLING_MAPPING,
     bargauge,
@@ -14,59 +14,123 @@ from .panels import (
     target,
     timeseries,
 )
-from .shared import SITE_JOIN, busiest_and_flapping, degraded_sites
+from .problems import active_problems, counters, lists
+from .shared import busiest_and_flapping
 from .thresholds import (
+    AVAILABILITY_TEXT,
     CONGESTED,
     DEGRADED,
+    FLAPS,
     GATEWAYS_ONLINE,
     GATEWAYS_WARNING,
+    availability_steps,
     good_above,
     nonzero,
     single,
     sle_steps,
+    steps,
 )
 
 
-def build() -> Json:
-    """The ``mist-fleet`` dashboard."""
-    panels = [
-        simulated_banner(),
-        stat("Sites", "sum(mist_region:sites:count)"),
+def _fleet_stats() -> list[Json]:
+    return [
+        stat(
+            "Sites",
+            "sum(mist_region:sites:count)",
+            w=4,
+            description="Sites of the org the exporter knows (inventory); a sudden drop means "
+            "the inventory job failed or sites were removed in Mist.",
+        ),
         stat(
             "Gateways online",
             "sum(mist_region:gateways_up:sum) / sum(mist_region:gateways:count)",
+            w=4,
             unit="percentunit",
             thresholds=good_above(GATEWAYS_WARNING, GATEWAYS_ONLINE),
+            description="Share of gateways Mist reports connected. When orange or red, open "
+            "the Gateways offline list (Gateways offline counter) and look for one region.",
         ),
         stat(
-            "Degraded sites",
-            degraded_sites("mist_site_sle_ratio"),
-            thresholds=nonzero(),
-            description=f"Sites with at least one WAN SLE metric {DEGRADED}.",
+            "Alarms (24h)",
+            "sum(mist_region:alarms:sum) or vector(0)",
+            w=4,
+            thresholds=single("blue"),
+            links=[link("Alarms", "mist-alarms", [])],
+            description="Mist alarms of the last 24 hours, all severities (context, not a "
+            "page); click for the Alarms dashboard.",
         ),
-        stat("Alarms (24h)", "sum(mist_alarms) or vector(0)", thresholds=single("blue")),
         stat(
             "Critical alarms (24h)",
-            'sum(mist_alarms{severity="critical"}) or vector(0)',
+            'sum(mist_region:alarms:sum{severity="critical"}) or vector(0)',
+            w=4,
             thresholds=nonzero(),
-        ),
-        stat(
-            "Circuits down",
-            "sum(mist_region:wan_ports:count) - sum(mist_region:wan_ports_up:sum)",
-            thresholds=nonzero(),
+            links=[link("Alarms", "mist-alarms", ["var-severity=critical"])],
+            description="Critical Mist alarms of the last 24 hours. When red, click for the "
+            "Alarms dashboard and open the sites with the most alarms.",
         ),
         stat(
             "Congested circuits",
             "sum(mist_region:wan_ports_congested:sum)",
+            w=4,
             thresholds=nonzero(),
-            description=f"Circuits with the busier direction's 5-minute utilisation {CONGESTED}.",
+            description=f"Circuits with the busier direction's 5-minute utilisation {CONGESTED}. "
+            "When red, see Top 10 circuits by utilisation below and consider more bandwidth.",
         ),
         stat(
             "Mist API polling",
             "min(mist_up)",
+            w=4,
             mappings=POLLING_MAPPING,
             links=[link("Exporter health", "mist-exporter", [])],
+            description="Whether the exporter's last Mist API poll succeeded. When failing, "
+            "every other panel is stale: open Exporter health (click).",
         ),
+    ]
+
+
+def _regions_table() -> Json:
+    return table(
+        "Regions",
+        [
+            ("mist_region:sites:count", "sites"),
+            ("mist_region:gateways_up:sum / mist_region:gateways:count", "gateways"),
+            ("mist_region:wan_ports:count - mist_region:wan_ports_up:sum", "down"),
+            ("mist_region:wan_ports_congested:sum", "congested"),
+            ('sum by (region) (mist_region:sites_sle_degraded:sum{sle=~"$sle"})', "degraded"),
+            ("mist_region:site_availability:ratio_30d", "availability"),
+            ('sum by (region) (mist_region:alarms:sum{severity="critical"})', "critical"),
+        ],
+        [
+            column("region", "Region", links=[to_region()]),
+            column("sites", "Sites"),
+            column(
+                "gateways",
+                "Gateways online",
+                unit="percentunit",
+                thresholds=good_above(GATEWAYS_ONLINE),
+                cell="color-text",
+            ),
+            column("down", "Circuits down", thresholds=nonzero(), cell="color-text"),
+            column("congested", "Congested circuits", thresholds=nonzero(), cell="color-text"),
+            column("degraded", "Degraded site SLEs", thresholds=nonzero(), cell="color-text"),
+            column(
+                "availability",
+                "Site availability (30d)",
+                unit="percentunit",
+                thresholds=availability_steps(),
+                cell="color-text",
+            ),
+            column("critical", "Critical alarms (24h)", thresholds=nonzero(), cell="color-text"),
+        ],
+        h=10,
+        sort_by="Region",
+        description="One row per region: sites, gateways online, circuits down or congested, "
+        "degraded SLEs, site availability and critical alarms. Click a red region to open it.",
+    )
+
+
+def _sle_panels() -> list[Json]:
+    return [
         bargauge(
             "SLE per metric (site-weighted)",
             "mist_org:site_sle:ratio",
@@ -74,7 +138,8 @@ def build() -> Json:
             unit="percentunit",
             thresholds=sle_steps(),
             min_max=(0, 1),
-            description="Sum of site scores / number of sites, per WAN SLE metric (1 hour).",
+            description="Sum of site scores / number of sites, per WAN SLE metric (1 hour). "
+            f"Red is {DEGRADED}: see SLE by region for where.",
         ),
         bargauge(
             "SLE per metric (user-time weighted)",
@@ -83,13 +148,16 @@ def build() -> Json:
             unit="percentunit",
             thresholds=sle_steps(),
             min_max=(0, 1),
-            description="1 - degraded / total user-time over the deep-dived sites.",
+            description="1 - degraded / total user-time over the deep-dived sites; red while "
+            "busy sites suffer even if most sites are fine.",
         ),
         bargauge(
             "Degraded sites per SLE metric",
             "mist_org:sites_sle_degraded:sum",
             "{{sle}}",
             thresholds=nonzero(),
+            description=f"Sites {DEGRADED}, per SLE metric. When red, open the Degraded sites "
+            "list (Degraded sites counter).",
         ),
         timeseries(
             "SLE trend per metric",
@@ -97,6 +165,8 @@ def build() -> Json:
             unit="percentunit",
             thresholds=sle_steps(),
             min_max=(0, 1),
+            description="The site-weighted org SLE over time; a step down across metrics at "
+            "once is usually an outage upstream of many sites.",
         ),
         timeseries(
             "SLE by region",
@@ -105,74 +175,68 @@ def build() -> Json:
             thresholds=sle_steps(),
             min_max=(0, 1),
             links=[to_region("${__field.labels.region}")],
+            description="The site-weighted SLE per region; click a line in the red area to "
+            "open that region.",
         ),
-        table(
-            "Regions",
-            [
-                ("mist_region:sites:count", "sites"),
-                ("mist_region:gateways_up:sum / mist_region:gateways:count", "gateways"),
-                ("mist_region:wan_ports:count - mist_region:wan_ports_up:sum", "down"),
-                ("mist_region:wan_ports_congested:sum", "congested"),
-                (
-                    'sum by (region) (mist_region:sites_sle_degraded:sum{sle=~"$sle"})',
-                    "degraded",
-                ),
-                (
-                    'sum by (region) (mist_region:alarms:sum{severity="critical"})',
-                    "critical",
-                ),
-            ],
-            [
-                column("region", "Region", links=[to_region()]),
-                column("sites", "Sites"),
-                column(
-                    "gateways",
-                    "Gateways online",
-                    unit="percentunit",
-                    thresholds=good_above(GATEWAYS_ONLINE),
-                    cell="color-text",
-                ),
-                column("down", "Circuits down", thresholds=nonzero(), cell="color-text"),
-                column("congested", "Congested circuits", thresholds=nonzero(), cell="color-text"),
-                column("degraded", "Degraded site SLEs", thresholds=nonzero(), cell="color-text"),
-                column(
-                    "critical", "Critical alarms (24h)", thresholds=nonzero(), cell="color-text"
-                ),
-            ],
-            w=12,
-            sort_by="Region",
+    ]
+
+
+def _availability_panels() -> list[Json]:
+    return [
+        stat(
+            "Site availability (30d)",
+            "mist_org:site_availability:ratio_30d",
+            unit="percentunit",
+            thresholds=availability_steps(),
+            decimals=3,
+            w=4,
+            h=8,
+            description="Average over sites of the share of time a site had a WAN circuit up "
+            f"(30 days; {AVAILABILITY_TEXT}). When red, see which region below.",
         ),
-        table(
-            "Worst sites",
-            [
-                (
-                    "bottomk(20, min by (site_id, site_name, region, sle) "
-                    f'(mist_site_sle_ratio{{sle=~"$sle"}} {SITE_JOIN}))',
-                    "sle_value",
-                )
-            ],
-            [
-                column("site_id", "site id", hidden=True),
-                column("site_name", "Site", links=[to_site()]),
-                column("region", "Region", links=[to_region()]),
-                column("sle", "SLE metric"),
-                column(
-                    "sle_value",
-                    "SLE (1h)",
-                    unit="percentunit",
-                    thresholds=sle_steps(),
-                    cell="color-background",
-                ),
-            ],
-            w=12,
-            sort_by="SLE (1h)",
+        bargauge(
+            "Site availability by region (24h)",
+            "sort(mist_region:site_availability:ratio_24h)",
+            "{{region}}",
+            unit="percentunit",
+            thresholds=availability_steps(),
+            w=10,
+            links=[to_region("${__field.labels.region}")],
+            description="Average site availability per region over 24 hours "
+            f"({AVAILABILITY_TEXT}); click a red region to find its sites.",
         ),
-        *busiest_and_flapping(""),
+        timeseries(
+            "Circuit flaps per region (24h)",
+            [target("mist_region:wan_port_flaps:changes24h", "{{region}}")],
+            thresholds=steps(FLAPS),
+            w=10,
+            links=[to_region("${__field.labels.region}")],
+            description="Flaps of the region's circuits over the last 24 hours; a region "
+            "rising together points at a carrier, see Top 10 flapping circuits.",
+        ),
+    ]
+
+
+def build() -> Json:
+    """The ``mist-fleet`` dashboard: Active problems first, then the fleet by section."""
+    panels = [
+        simulated_banner(),
+        row(
+            "Active problems",
+            [*counters(), active_problems()],
+        ),
+        row("Problem lists: degraded sites, gateways offline, circuits down", lists()),
+        row("Fleet and regions", [*_fleet_stats(), _regions_table()]),
+        row("SLE", _sle_panels(), collapsed=True),
+        row("Availability and flaps", _availability_panels(), collapsed=True),
+        row("Busiest and flapping circuits", busiest_and_flapping(""), collapsed=True),
     ]
     return dashboard(
         "mist-fleet",
         "Mist WAN / Fleet overview",
-        "Sites, gateways, circuits, SLEs and alarms of the whole org; drill down by region.",
+        "What is broken now (firing alerts, degraded sites, gateways offline, circuits down), "
+        "then sites, gateways, circuits, SLEs, availability and alarms of the whole org; drill "
+        "down by region.",
         panels,
         [SLE_VAR],
     )

@@ -5,10 +5,14 @@ from __future__ import annotations
 from . import Json
 from .thresholds import single
 
-DS = {"type": "prometheus", "uid": "prometheus"}
+# Every panel, target and query variable reads the dashboard's ``datasource`` variable, so the
+# dashboards import into any Grafana (the provisioned Prometheus has the uid ``prometheus``).
+DS = {"type": "prometheus", "uid": "${datasource}"}
+# The Grafana the compose stack runs (docker-compose.yml); panels are written for it.
+GRAFANA_VERSION = "11.1.4"
 
 
-def _value_mapping(texts: dict[str, tuple[str, str]]) -> list[Json]:
+def value_mapping(texts: dict[str, tuple[str, str]]) -> list[Json]:
     """Maps values to (text, colour) in the given order."""
     options = {
         value: {"text": text, "color": colour, "index": i}
@@ -17,10 +21,14 @@ def _value_mapping(texts: dict[str, tuple[str, str]]) -> list[Json]:
     return [{"type": "value", "options": options}]
 
 
-UP_MAPPING = _value_mapping({"0": ("down", "red"), "1": ("up", "green")})
-ACTIVE_MAPPING = _value_mapping({"0": ("standby", "blue"), "1": ("active", "green")})
-OK_MAPPING = _value_mapping({"0": ("down", "red"), "1": ("ok", "green")})
-POLLING_MAPPING = _value_mapping({"0": ("failing", "red"), "1": ("ok", "green")})
+UP_MAPPING = value_mapping({"0": ("down", "red"), "1": ("up", "green")})
+ACTIVE_MAPPING = value_mapping({"0": ("standby", "blue"), "1": ("active", "green")})
+OK_MAPPING = value_mapping({"0": ("down", "red"), "1": ("ok", "green")})
+POLLING_MAPPING = value_mapping({"0": ("failing", "red"), "1": ("ok", "green")})
+# The rank the Active problems table gives an alert's severity label (see problems.py).
+SEVERITY_MAPPING = value_mapping(
+    {"3": ("critical", "red"), "2": ("warning", "orange"), "1": ("info", "blue")}
+)
 
 
 def target(expr: str, legend: str = "", *, ref: str = "A", fmt: str = "time_series") -> Json:
@@ -46,7 +54,7 @@ def panel(
     h: int,
     unit: str = "short",
     thresholds: Json | None = None,
-    description: str = "",
+    description: str,
     options: Json | None = None,
     custom: Json | None = None,
     mappings: list[Json] | None = None,
@@ -69,6 +77,7 @@ def panel(
         "type": kind,
         "title": title,
         "description": description,
+        "pluginVersion": GRAFANA_VERSION,
         "datasource": DS,
         "gridPos": {"w": w, "h": h},
         "targets": targets,
@@ -91,7 +100,7 @@ def stat(
     legend: str = "",
     text_mode: str = "value",
     mappings: list[Json] | None = None,
-    description: str = "",
+    description: str,
     links: list[Json] | None = None,
     decimals: int | None = None,
 ) -> Json:
@@ -129,7 +138,7 @@ def timeseries(
     thresholds: Json | None = None,
     w: int = 12,
     h: int = 8,
-    description: str = "",
+    description: str,
     links: list[Json] | None = None,
     min_max: tuple[float, float] | None = None,
     bars: bool = False,
@@ -175,7 +184,7 @@ def bargauge(
     w: int = 8,
     h: int = 8,
     fmt: str = "instant",
-    description: str = "",
+    description: str,
     links: list[Json] | None = None,
     min_max: tuple[float, float] | None = None,
 ) -> Json:
@@ -209,6 +218,7 @@ def state_timeline(
     *,
     w: int,
     h: int,
+    description: str,
 ) -> Json:
     """Mapped states (up/down, active/standby) over time, one row per series."""
     return panel(
@@ -217,6 +227,7 @@ def state_timeline(
         targets,
         w=w,
         h=h,
+        description=description,
         mappings=mappings,
         options={"showValue": "never", "mergeValues": True, "rowHeight": 0.8},
     )
@@ -257,13 +268,15 @@ def table(
     *,
     w: int = 24,
     h: int = 10,
-    description: str = "",
+    description: str,
     sort_by: str | None = None,
     descending: bool = False,
+    sort: list[tuple[str, bool]] | None = None,
 ) -> Json:
     """An instant table; several queries with the same labels are merged into one row per series.
 
     ``queries`` are (expr, value column name); each value column is named by its refId's title.
+    ``sort`` gives several (display name, descending) sort keys, the first one first.
     """
     refs = [chr(ord("A") + i) for i in range(len(queries))]
     targets = [
@@ -286,8 +299,9 @@ def table(
         }
     )
     options: Json = {"showHeader": True, "cellHeight": "sm", "footer": {"show": False}}
-    if sort_by:
-        options["sortBy"] = [{"displayName": sort_by, "desc": descending}]
+    keys = sort or ([(sort_by, descending)] if sort_by else [])
+    if keys:
+        options["sortBy"] = [{"displayName": name, "desc": desc} for name, desc in keys]
     return panel(
         "table",
         title,
@@ -313,10 +327,12 @@ def simulated_banner() -> Json:
         "max(mist_simulated)",
         w=24,
         h=2,
-        mappings=_value_mapping(
+        mappings=value_mapping(
             {"1": (simulated, "orange"), "0": ("Live data from the Mist cloud", "green")}
         ),
-        description="mist_simulated is 1 when the exporter talks to the built-in simulator.",
+        description="Whether the exporter polls a Mist org (green) or the built-in simulator "
+        "(orange, mist_simulated = 1); when orange in production, set MIST_APITOKEN and "
+        "MIST_HOST and restart the exporter.",
     )
     p["options"].update(colorMode="background", textMode="value")
     return p

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from . import Json
-from .board import REGION_VAR, SLE_VAR, dashboard, link, to_circuit, to_site
+from .board import REGION_VAR, SLE_VAR, dashboard, link, sections, to_circuit, to_site
 from .panels import UP_MAPPING, bargauge, column, simulated_banner, stat, table, target, timeseries
 from .shared import PORT_JOIN, SITE_JOIN, busiest_and_flapping, degraded_sites
 from .thresholds import (
+    AVAILABILITY_TEXT,
+    DEGRADED,
     FLAPS,
     GATEWAYS_ONLINE,
     UTILISATION,
+    availability_steps,
     good_above,
     nonzero,
     single,
@@ -19,7 +22,7 @@ from .thresholds import (
 
 
 def build() -> Json:
-    """The ``mist-fleet`` dashboard."""
+    """The ``mist-region`` dashboard."""
     r = '{region="$region"}'
     in_region = 'mist_site_info{region="$region"}'
     site_labels = "site_id, site_name, country_code"
@@ -31,37 +34,52 @@ def build() -> Json:
 
     panels = [
         simulated_banner(),
-        stat("Sites", f"sum(mist_region:sites:count{r})"),
+        stat(
+            "Sites",
+            f"sum(mist_region:sites:count{r})",
+            description="Sites of the region (Mist site group); the Sites table below lists them.",
+        ),
         stat(
             "Gateways online",
             f"sum(mist_region:gateways_up:sum{r}) / sum(mist_region:gateways:count{r})",
             unit="percentunit",
             thresholds=good_above(GATEWAYS_ONLINE),
+            description="Share of the region's gateways Mist reports connected. When red, find "
+            "the sites with gateways down in the Sites table.",
         ),
         stat(
             "Degraded sites",
             degraded_sites(f"mist_site_sle_ratio * on (site_id) group_left () {in_region}"),
             thresholds=nonzero(),
+            description=f"The region's sites with an SLE metric {DEGRADED}. When red, the Sites "
+            "table is sorted by the lowest SLE: open the top one.",
         ),
         stat(
             "Alarms (24h)",
             f"sum(mist_region:alarms:sum{r}) or vector(0)",
             thresholds=single("blue"),
+            description="Mist alarms of 24 hours in the region (context, not a page).",
         ),
         stat(
             "Critical alarms (24h)",
             'sum(mist_region:alarms:sum{region="$region", severity="critical"}) or vector(0)',
             thresholds=nonzero(),
+            description="Critical Mist alarms of 24 hours in the region. When red, see the "
+            "Critical alarms column of the Sites table.",
         ),
         stat(
             "Circuits down",
             f"sum(mist_region:wan_ports:count{r}) - sum(mist_region:wan_ports_up:sum{r})",
             thresholds=nonzero(),
+            description="The region's WAN circuits that are down. When red, the Circuits table "
+            "lists them first; many at once is a carrier event.",
         ),
         stat(
             "Congested circuits",
             f"sum(mist_region:wan_ports_congested:sum{r})",
             thresholds=nonzero(),
+            description="The region's circuits above the utilisation warning threshold; see "
+            "Top 10 circuits by utilisation.",
         ),
         stat(
             "Back to fleet",
@@ -69,6 +87,36 @@ def build() -> Json:
             legend="all sites",
             text_mode="value_and_name",
             links=[link("Fleet overview", "mist-fleet", [])],
+            description="Sites of the whole org; click to go back to the Fleet overview.",
+        ),
+        stat(
+            "Site availability (24h)",
+            f"mist_region:site_availability:ratio_24h{r}",
+            unit="percentunit",
+            thresholds=availability_steps(),
+            decimals=2,
+            w=6,
+            description="Average share of the last 24 hours the region's sites had a WAN "
+            f"circuit up ({AVAILABILITY_TEXT}). When red, sort the Sites table by availability.",
+        ),
+        stat(
+            "Site availability (30d)",
+            f"mist_region:site_availability:ratio_30d{r}",
+            unit="percentunit",
+            thresholds=availability_steps(),
+            decimals=3,
+            w=6,
+            description="Average share of the last 30 days the region's sites had a WAN circuit "
+            f"up ({AVAILABILITY_TEXT}).",
+        ),
+        timeseries(
+            "Circuit flaps (24h)",
+            [target(f"mist_region:wan_port_flaps:changes24h{r}", "flaps in 24 hours")],
+            thresholds=steps(FLAPS),
+            w=12,
+            h=4,
+            description="State changes of the region's circuits over the trailing 24 hours; a "
+            "rise across the region is a carrier problem (see Top 10 flapping circuits).",
         ),
         bargauge(
             "SLE per metric (site-weighted)",
@@ -78,6 +126,7 @@ def build() -> Json:
             thresholds=sle_steps(),
             min_max=(0, 1),
             w=6,
+            description=f"The region's site-weighted SLE per metric (1 hour); red is {DEGRADED}.",
         ),
         bargauge(
             "SLE per metric (user-time weighted)",
@@ -86,7 +135,8 @@ def build() -> Json:
             unit="percentunit",
             thresholds=sle_steps(),
             min_max=(0, 1),
-            description="1 - degraded / total user-time over the region's deep-dived sites.",
+            description="1 - degraded / total user-time over the region's deep-dived sites; "
+            "red while the busy sites suffer.",
             w=6,
         ),
         timeseries(
@@ -96,6 +146,7 @@ def build() -> Json:
             thresholds=sle_steps(),
             min_max=(0, 1),
             w=6,
+            description="The region's site-weighted SLE over time; a drop dates an incident.",
         ),
         timeseries(
             "Degraded sites per metric",
@@ -105,9 +156,10 @@ def build() -> Json:
                 )
             ],
             w=6,
+            description=f"Sites {DEGRADED} over time, per metric.",
         ),
         table(
-            "Sites",
+            "Sites of the region",
             [
                 (
                     f'min by ({site_labels}) (mist_site_sle_ratio{{sle=~"$sle"}} {site_join})',
@@ -124,6 +176,14 @@ def build() -> Json:
                 (
                     f'sum by ({site_labels}) (mist_alarms{{severity="critical"}} {site_join})',
                     "critical",
+                ),
+                (
+                    f"max by ({site_labels}) (mist_site:availability:ratio_30d {site_join})",
+                    "availability",
+                ),
+                (
+                    f"max by ({site_labels}) (mist_site:wan_port_flaps:changes24h {site_join})",
+                    "flaps",
                 ),
             ],
             [
@@ -144,9 +204,20 @@ def build() -> Json:
                 column(
                     "critical", "Critical alarms (24h)", thresholds=nonzero(), cell="color-text"
                 ),
+                column(
+                    "availability",
+                    "Availability (30d)",
+                    unit="percentunit",
+                    thresholds=availability_steps(),
+                    cell="color-text",
+                ),
+                column("flaps", "Flaps (24h)", thresholds=steps(FLAPS), cell="color-text"),
             ],
             h=12,
             sort_by="Lowest SLE",
+            description="Every site of the region: lowest SLE, gateways and circuits up and "
+            f"down, critical alarms, availability ({AVAILABILITY_TEXT}) and flaps. Click a red "
+            "site to open it.",
         ),
         *busiest_and_flapping(' * on (site_id) group_left () mist_site_info{region="$region"}'),
         table(
@@ -175,12 +246,21 @@ def build() -> Json:
                 column("flaps", "Flaps (24h)", thresholds=steps(FLAPS), cell="color-text"),
             ],
             sort_by="State",
+            description="Every circuit of the region, down ones first, with utilisation and "
+            "flaps; click a red circuit to open it.",
         ),
     ]
     return dashboard(
         "mist-region",
         "Mist WAN / Region",
         "One region (site group): its SLEs, sites and circuits; drill down to a site.",
-        panels,
+        sections(
+            panels,
+            {
+                "Sites": "Region",
+                "SLE per metric (site-weighted)": "SLE",
+                "Sites of the region": "Sites and circuits",
+            },
+        ),
         [REGION_VAR, SLE_VAR],
     )

@@ -24,7 +24,14 @@ def degraded_sites(sle_ratio: str) -> str:
 
 
 def top_circuits(
-    title: str, metric: str, display: str, where: str, *, unit: str, thresholds: Json
+    title: str,
+    metric: str,
+    display: str,
+    where: str,
+    *,
+    unit: str,
+    thresholds: Json,
+    description: str,
 ) -> Json:
     """The 10 circuits with the highest ``metric``, named, linking to site and circuit."""
     labels = "site_id, site_name, region, gateway_mac, port_id, wan_name, wan_type"
@@ -45,6 +52,7 @@ def top_circuits(
         w=12,
         sort_by=display,
         descending=True,
+        description=description,
     )
 
 
@@ -58,6 +66,9 @@ def busiest_and_flapping(where: str) -> list[Json]:
             where,
             unit="percentunit",
             thresholds=steps(UTILISATION),
+            description="The 10 busiest circuits (busier direction, 5 minutes). Red is above "
+            "the critical utilisation threshold: open the circuit to see how long it stays "
+            "congested before ordering bandwidth.",
         ),
         top_circuits(
             "Top 10 flapping circuits (24h)",
@@ -66,11 +77,13 @@ def busiest_and_flapping(where: str) -> list[Json]:
             where,
             unit="short",
             thresholds=steps(FLAPS),
+            description="The 10 circuits that changed state most often in 24 hours. A red "
+            "circuit is unstable: open it and raise it with the carrier.",
         ),
     ]
 
 
-def peer_paths_table(title: str, selector: str) -> Json:
+def peer_paths_table(title: str, selector: str, *, description: str) -> Json:
     """Peer paths matching ``selector`` with gateway and circuit names, role and quality."""
     labels = "site_id, gateway_mac, gateway_name, port_id, wan_name, peer_mac, peer_port_id"
     join = (
@@ -106,4 +119,5 @@ def peer_paths_table(title: str, selector: str) -> Json:
             column("mos", "MOS"),
         ],
         h=8,
+        description=description,
     )

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from . import Json
-from .board import REGION_VAR, SITE_VAR, SLE_VAR, dashboard, link, to_circuit
+from .board import ANY_REGION_VAR, SITE_VAR, SLE_VAR, dashboard, link, sections, to_circuit
 from .panels import UP_MAPPING, bargauge, column, simulated_banner, stat, table, target, timeseries
 from .shared import GW_JOIN, PORT_JOIN, peer_paths_table
 from .thresholds import (
+    AVAILABILITY_TEXT,
     CONGESTED_SHARE,
+    DEGRADED,
+    FLAPS,
     JITTER,
     LATENCY,
     LOSS,
     UTILISATION,
+    availability_steps,
     bad_above,
     nonzero,
     single,
@@ -19,16 +23,24 @@ from .thresholds import (
     steps,
 )
 
+ROWS = {
+    "Site": "Site: gateways, circuits, availability",
+    "SLE per metric": "SLE",
+    "Classifier breakdown (degraded user-time)": "SLE deep-dive: classifiers and impact",
+    "Gateways": "Gateways, WAN circuits and VPN peer paths",
+    "Alarms at the site (24h)": "Alarms",
+}
+
 
 def build() -> Json:
-    """The ``mist-region`` dashboard."""
+    """The ``mist-site`` dashboard."""
     s = 'site_id="$site_id"'
     gw_labels = "site_id, gateway_mac, gateway_name, model, version"
     gw_join = (
         "* on (site_id, gateway_mac) group_left (gateway_name, model, version) mist_gateway_info"
     )
-    port_labels = "site_id, gateway_mac, gateway_name, port_id, wan_name, wan_type"
-    port_join = f"{PORT_JOIN} {GW_JOIN}"
+    port_labels = "site_id, region, gateway_mac, gateway_name, port_id, wan_name, wan_type"
+    port_join = f"{PORT_JOIN} {GW_JOIN} * on (site_id) group_left (region) mist_site_info"
 
     def port(metric: str) -> str:
         return f"max by ({port_labels}) ({metric}{{{s}}} {port_join})"
@@ -39,7 +51,8 @@ def build() -> Json:
         "{{le}}",
         fmt="heatmap",
         w=8,
-        description="Mist's histogram of the SLE metric's measurements (count per bucket).",
+        description="Mist's histogram of the SLE metric's measurements (count per bucket); "
+        "mass in the low buckets is what pulls the score below the threshold.",
     )
     distribution.update(repeat="sle", repeatDirection="h", maxPerRow=3)
     panels = [
@@ -50,34 +63,72 @@ def build() -> Json:
             legend="{{site_name}} ({{region}}, {{country_code}})",
             text_mode="name",
             w=9,
-            links=[link("Open region", "mist-region", ["var-region=$region"])],
+            links=[link("Open region", "mist-region", ["var-region=${__field.labels.region}"])],
+            description="The site's name, region and country; click to open its region.",
         ),
         stat(
             "Gateways up",
             f"sum(mist_gateway_up{{{s}}})",
             legend="up",
             w=3,
+            description="Gateways of the site Mist reports connected (see Gateways down).",
         ),
         stat(
             "Gateways down",
             f"count(mist_gateway_up{{{s}}} == 0) or vector(0)",
             thresholds=nonzero(),
+            description="Gateways Mist reports disconnected. When red, the site may be off the "
+            "network: check power and every circuit in the Gateways and WAN circuits tables.",
         ),
         stat(
             "Circuits down",
             f"count(mist_wan_port_up{{{s}}} == 0) or vector(0)",
             thresholds=nonzero(),
+            description="WAN circuits that are down. When red, open the circuit from the WAN "
+            "circuits table and check with its carrier.",
         ),
         stat(
             "Critical alarms (24h)",
             f'sum(mist_alarms{{{s}, severity="critical"}}) or vector(0)',
             thresholds=nonzero(),
+            description="Critical Mist alarms at the site in 24 hours. When red, see the Alarms "
+            "table below for the types.",
         ),
         stat(
             "Last deep-dive",
             f"mist_site_sle_deep_dive_timestamp_seconds{{{s}}} * 1000",
             unit="dateTimeFromNow",
             thresholds=single("blue"),
+            description="When the exporter last fetched the site's SLE deep-dive (classifiers, "
+            "impacted gateways); older than the deep-dive interval means it is queued.",
+        ),
+        stat(
+            "Site availability (24h)",
+            f"mist_site:availability:ratio_24h{{{s}}}",
+            unit="percentunit",
+            thresholds=availability_steps(),
+            decimals=2,
+            w=8,
+            description="Share of the last 24 hours with at least one WAN circuit up "
+            f"({AVAILABILITY_TEXT}). When red, see the circuits' availability below.",
+        ),
+        stat(
+            "Site availability (30d)",
+            f"mist_site:availability:ratio_30d{{{s}}}",
+            unit="percentunit",
+            thresholds=availability_steps(),
+            decimals=3,
+            w=8,
+            description="Share of the last 30 days with at least one WAN circuit up "
+            f"({AVAILABILITY_TEXT}). Red over 30 days is a case for a second circuit.",
+        ),
+        stat(
+            "Circuit flaps (24h)",
+            f"mist_site:wan_port_flaps:changes24h{{{s}}}",
+            thresholds=steps(FLAPS),
+            w=8,
+            description="State changes of the site's circuits in 24 hours. When red, find the "
+            "flapping circuit in the WAN circuits table and raise it with the carrier.",
         ),
         timeseries(
             "SLE per metric",
@@ -85,6 +136,8 @@ def build() -> Json:
             unit="percentunit",
             thresholds=sle_steps(),
             min_max=(0, 1),
+            description=f"The site's SLE scores (1 hour) over time; red is {DEGRADED}. Then see "
+            "the classifier breakdown for why.",
         ),
         bargauge(
             "Classifier breakdown (degraded user-time)",
@@ -93,7 +146,8 @@ def build() -> Json:
             unit="s",
             thresholds=single("orange"),
             w=12,
-            description="Where the degraded user-time of the deep-dive window went.",
+            description="Where the degraded user-time of the deep-dive window went; the top "
+            "classifier is the cause to fix first (e.g. interface congestion: a bigger circuit).",
         ),
         table(
             "SLE deep-dive",
@@ -122,6 +176,8 @@ def build() -> Json:
             ],
             w=12,
             h=8,
+            description="User-time measured and degraded per SLE in the deep-dive window. A red "
+            "ratio with much user-time is where users suffer: see the classifiers.",
         ),
         table(
             "Impacted gateways",
@@ -142,6 +198,8 @@ def build() -> Json:
             ],
             w=12,
             h=8,
+            description="Gateways Mist blames for degraded user-time, most first; start with "
+            "the top one.",
             sort_by="Degraded user-time",
             descending=True,
         ),
@@ -166,6 +224,8 @@ def build() -> Json:
             ],
             w=24,
             h=8,
+            description="Interfaces Mist blames for degraded user-time, most first; the top one "
+            "is usually the WAN circuit to look at.",
             sort_by="Degraded user-time",
             descending=True,
         ),
@@ -203,9 +263,18 @@ def build() -> Json:
                     thresholds=steps(UTILISATION),
                     cell="color-text",
                 ),
-                column("availability", "Availability (24h)", unit="percentunit"),
+                column(
+                    "availability",
+                    "Availability (24h)",
+                    unit="percentunit",
+                    thresholds=availability_steps(),
+                    cell="color-text",
+                ),
             ],
             h=6,
+            description="The site's gateways: state, uptime, CPU, memory, firmware, 24 h "
+            f"availability ({AVAILABILITY_TEXT}). A red gateway: check power and uplinks; "
+            "high CPU or memory: check the firmware.",
         ),
         table(
             "WAN circuits",
@@ -217,14 +286,16 @@ def build() -> Json:
                 (port("mist_wan_port_jitter_seconds"), "jitter"),
                 (port("mist_wan_port_latency_seconds"), "latency"),
                 (port("mist_wan_port:availability:ratio_24h"), "availability"),
+                (port("mist_wan_port:availability:ratio_30d"), "availability_30d"),
                 (port("mist_wan_port:congested:ratio_24h"), "congested"),
             ],
             [
                 column("site_id", "site id", hidden=True),
                 column("gateway_mac", "gateway", hidden=True),
+                column("region", "region", hidden=True),
                 column("gateway_name", "Gateway"),
                 column("port_id", "Port"),
-                column("wan_name", "Circuit", links=[to_circuit("$region")]),
+                column("wan_name", "Circuit", links=[to_circuit()]),
                 column("wan_type", "Type"),
                 column("up", "State", mappings=UP_MAPPING, cell="color-text"),
                 column("speed", "Speed", unit="bps"),
@@ -242,7 +313,20 @@ def build() -> Json:
                 column(
                     "latency", "Latency", unit="s", thresholds=steps(LATENCY), cell="color-text"
                 ),
-                column("availability", "Availability (24h)", unit="percentunit"),
+                column(
+                    "availability",
+                    "Availability (24h)",
+                    unit="percentunit",
+                    thresholds=availability_steps(),
+                    cell="color-text",
+                ),
+                column(
+                    "availability_30d",
+                    "Availability (30d)",
+                    unit="percentunit",
+                    thresholds=availability_steps(),
+                    cell="color-text",
+                ),
                 column(
                     "congested",
                     "Time congested (24h)",
@@ -252,8 +336,17 @@ def build() -> Json:
                 ),
             ],
             h=8,
+            description="The site's WAN circuits: state, speed, utilisation, quality, "
+            f"availability ({AVAILABILITY_TEXT}) and time congested. Click a red circuit to "
+            "open it.",
         ),
-        peer_paths_table("VPN peer paths (active and standby)", s),
+        peer_paths_table(
+            "VPN peer paths (active and standby)",
+            s,
+            description="Every VPN peer path of the site to its hubs: state, role and quality. "
+            "No path up means the site is isolated from the hubs; one hub down from many "
+            "sites is the hub.",
+        ),
         table(
             "Alarms at the site (24h)",
             [(f"max by (group, severity, alarm_type) (mist_alarms{{{s}}} > 0)", "count")],
@@ -267,17 +360,21 @@ def build() -> Json:
             h=8,
             sort_by="Alarms",
             descending=True,
+            description="Mist alarms at the site in 24 hours by group, severity and type; "
+            "critical ones first explain a site going red.",
         ),
         timeseries(
             "Alarms at the site by severity",
             [target(f"sum by (severity) (mist_alarms{{{s}}})", "{{severity}}")],
             w=12,
+            description="Alarms of the trailing 24 hours at the site by severity over time; a "
+            "step up dates when the trouble began.",
         ),
     ]
     return dashboard(
         "mist-site",
         "Mist WAN / Site",
         "One site: SLE deep-dive, gateways, WAN circuits, VPN peer paths and alarms.",
-        panels,
-        [REGION_VAR, SITE_VAR, SLE_VAR],
+        sections(panels, ROWS, collapsed=[ROWS["Classifier breakdown (degraded user-time)"]]),
+        [ANY_REGION_VAR, SITE_VAR, SLE_VAR],
     )

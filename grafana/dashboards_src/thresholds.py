@@ -37,6 +37,9 @@ GATEWAYS_WARNING = 0.95
 GATEWAYS_ONLINE = 0.99
 BUDGET_CALLS = (500, 1500)
 CONGESTED_SHARE = 0.01
+# Availability (share of time up; circuits, gateways, sites, regions): red below 99.5 %,
+# orange below 99.9 %, green from it. A circuit down 36 hours in 30 days (95 %) is red.
+AVAILABILITY = (0.995, 0.999)
 
 
 def _steps(base: str, steps: Iterable[tuple[str, float]]) -> Json:
@@ -60,6 +63,14 @@ def good_above(*levels: float) -> Json:
 def sle_steps() -> Json:
     """Red below the degraded threshold, green from it."""
     return good_above(DEFAULTS.sle_degraded)
+
+
+def availability_steps() -> Json:
+    """Red below the first availability level, orange below the second, green from it."""
+    return good_above(*AVAILABILITY)
+
+
+AVAILABILITY_TEXT = f"red below {percent(AVAILABILITY[0])}, orange below {percent(AVAILABILITY[1])}"
 
 
 def bad_above(level: float) -> Json:
