@@ -12,8 +12,8 @@ from exporter.metrics.catalogue import METRICS
 from tests.stack import promql
 from tests.stack.run import REPO
 
-# Series Prometheus itself records for every scrape target.
-PROMETHEUS_SERIES = {"up", "scrape_duration_seconds"}
+# Series Prometheus itself records: per scrape target, and the state of the alerting rules.
+PROMETHEUS_SERIES = {"up", "scrape_duration_seconds", "ALERTS", "ALERTS_FOR_STATE"}
 VALUES = {
     "region": "north",
     "site_id": "s1",

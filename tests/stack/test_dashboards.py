@@ -61,18 +61,133 @@ def test_panel_ids_are_unique_and_panels_fit_the_grid(uid: str) -> None:
         assert grid["x"] + grid["w"] <= 24, p["title"]
 
 
+def content_panels(board: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every panel except the rows (sections)."""
+    return [p for p in promql.panels(board) if p["type"] != "row"]
+
+
 @pytest.mark.parametrize("uid", sorted(EXPECTED))
-def test_every_datasource_is_the_provisioned_prometheus(uid: str) -> None:
+def test_every_panel_and_variable_reads_the_datasource_variable(uid: str) -> None:
     board = DASHBOARDS[uid]
+    (source,) = [v for v in board["templating"]["list"] if v["type"] == "datasource"]
+    assert source["name"] == "datasource"
+    assert source["query"] == "prometheus"
+    assert source["current"]["value"] == "prometheus"  # the provisioned one by default
+    assert board["templating"]["list"][0] is source  # resolved before the query variables
+    wanted = {"type": "prometheus", "uid": "${datasource}"}
     found = 0
-    for p in promql.panels(board):
-        assert p["datasource"]["uid"] == "prometheus", p["title"]
+    for p in content_panels(board):
+        assert p["datasource"] == wanted, p["title"]
         for t in p["targets"]:
-            assert t["datasource"]["uid"] == "prometheus", p["title"]
+            assert t["datasource"] == wanted, p["title"]
             found += 1
     for v in board["templating"]["list"]:
-        assert v["datasource"]["uid"] == "prometheus", v["name"]
+        if v["type"] == "query":
+            assert v["datasource"] == wanted, v["name"]
     assert found
+    requires = {r["id"] for r in board["__requires"]}
+    assert {"grafana", "prometheus"} | {p["type"] for p in content_panels(board)} <= requires
+
+
+@pytest.mark.parametrize("uid", sorted(EXPECTED))
+def test_every_panel_has_a_description_and_plugin_version(uid: str) -> None:
+    for p in content_panels(DASHBOARDS[uid]):
+        description = p.get("description", "")
+        assert len(description) >= 40, f"{p['title']}: {description!r}"
+        assert description.rstrip().endswith((".", ")")), p["title"]
+        assert p.get("pluginVersion"), p["title"]
+
+
+@pytest.mark.parametrize("uid", sorted(EXPECTED))
+def test_panels_are_grouped_in_collapsible_rows(uid: str) -> None:
+    board = DASHBOARDS[uid]
+    rows = [p for p in board["panels"] if p["type"] == "row"]
+    assert len(rows) >= 2
+    # Only the simulated-data banner stands above the first row.
+    first = board["panels"].index(rows[0])
+    assert [p["title"] for p in board["panels"][:first]] == ["Data source"]
+    for r in rows:
+        assert r["gridPos"]["w"] == 24
+        assert r["collapsed"] or r["panels"] == []
+        assert not r["collapsed"] or r["panels"]
+    # Open rows' panels follow them, below them on the grid.
+    for above, below in zip(board["panels"], board["panels"][1:], strict=False):
+        assert below["gridPos"]["y"] >= above["gridPos"]["y"], below["title"]
+
+
+def test_fleet_opens_on_active_problems_sorted_by_severity_then_age() -> None:
+    board = DASHBOARDS["mist-fleet"]
+    first_row = next(p for p in board["panels"] if p["type"] == "row")
+    assert first_row["title"] == "Active problems" and not first_row["collapsed"]
+    (table,) = [p for p in content_panels(board) if p["title"] == "Active problems"]
+    exprs = [t["expr"] for t in table["targets"]]
+    assert all('ALERTS{alertstate="firing"' in e for e in exprs)
+    assert any("ALERTS_FOR_STATE" in e for e in exprs)
+    assert all("group_left (site_name, region) mist_site_info" in e for e in exprs)
+    assert table["options"]["sortBy"] == [
+        {"displayName": "Severity", "desc": True},
+        {"displayName": "Firing for", "desc": True},
+    ]
+    urls = {link["url"].split("?")[0] for link in links(table)}
+    assert urls == {"/d/mist-site", "/d/mist-region", "/d/mist-circuit"}
+
+
+def test_fleet_counters_open_the_lists_of_what_they_count() -> None:
+    board = DASHBOARDS["mist-fleet"]
+    by_id = {p["id"]: p for p in content_panels(board)}
+    opened = {}
+    for p in promql.panels(board):
+        for link in links(p):
+            match = re.match(r"/d/mist-fleet\?viewPanel=(\d+)&", link["url"])
+            if match:
+                opened[p["title"]] = by_id[int(match.group(1))]["title"]
+    assert opened == {
+        "Problems firing": "Active problems",
+        "Degraded sites": "Degraded sites (every one)",
+        "Gateways offline": "Gateways offline",
+        "Circuits down": "Circuits down",
+    }
+    (degraded,) = [p for p in promql.panels(board) if p["title"] == "Degraded sites (every one)"]
+    assert "bottomk" not in degraded["targets"][0]["expr"]
+    assert "topk" not in degraded["targets"][0]["expr"]
+
+
+@pytest.mark.parametrize("uid", ["mist-site", "mist-circuit"])
+def test_a_site_is_picked_by_name_without_choosing_a_region(uid: str) -> None:
+    variables = {v["name"]: v for v in DASHBOARDS[uid]["templating"]["list"]}
+    region = variables["region"]
+    assert region["includeAll"]
+    assert region["current"] == {"text": "All", "value": "$__all"}
+    assert "(?<text>" in variables["site_id"]["regex"]  # the dropdown searches site names
+
+
+def test_availability_panels_use_the_availability_thresholds() -> None:
+    found = 0
+    for board in DASHBOARDS.values():
+        for p in promql.panels(board):
+            overrides = {
+                o["matcher"]["options"]: o for o in p.get("fieldConfig", {}).get("overrides", [])
+            }
+            for t in p.get("targets", []):
+                if "availability:ratio" not in t["expr"]:
+                    continue
+                if p["type"] == "table":
+                    continue  # checked per column below
+                steps = p["fieldConfig"]["defaults"]["thresholds"]["steps"]
+                assert [s["value"] for s in steps] == [None, 0.995, 0.999], p["title"]
+                assert steps[0]["color"] == "red", p["title"]
+                found += 1
+            for name, override in overrides.items():
+                if not name.startswith("availability"):
+                    continue
+                (steps,) = [
+                    prop["value"]["steps"]
+                    for prop in override["properties"]
+                    if prop["id"] == "thresholds"
+                ]
+                assert [s["value"] for s in steps] == [None, 0.995, 0.999], p["title"]
+                found += 1
+    assert found >= 10
 
 
 def test_the_provisioned_datasource_has_the_fixed_uid() -> None:

@@ -55,11 +55,11 @@ async def test_resolve_variables_in_order_with_all_and_preferred_values() -> Non
 
     values = await promql.resolve_variables(query, board("mist-site"), {"site_id": "s2"})
     assert values == {
-        "region": "north",
+        "region": "(north)",
         "site_id": "s2",
         "sle": "(gateway-health|wan-link-health)",
     }
-    assert 'mist_site_info{region=~"north"}' in asked
+    assert 'mist_site_info{region=~"(north)"}' in asked
     values = await promql.resolve_variables(query, board("mist-circuit"), {"site_id": "s9"})
     assert values["site_id"] == "s1"
     assert values["gateway_mac"] == values["port_id"] == ""
