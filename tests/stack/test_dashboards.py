@@ -118,7 +118,8 @@ def test_panels_are_grouped_in_collapsible_rows(uid: str) -> None:
 def test_fleet_opens_on_active_problems_sorted_by_severity_then_age() -> None:
     board = DASHBOARDS["mist-fleet"]
     first_row = next(p for p in board["panels"] if p["type"] == "row")
-    assert first_row["title"] == "Active problems" and not first_row["collapsed"]
+    assert first_row["title"] == "Active problems"
+    assert not first_row["collapsed"]
     (table,) = [p for p in content_panels(board) if p["title"] == "Active problems"]
     exprs = [t["expr"] for t in table["targets"]]
     assert all('ALERTS{alertstate="firing"' in e for e in exprs)
