@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from exporter.capture.anonymize import Anonymizer
@@ -144,6 +145,7 @@ def _published(body: str) -> tuple[Counter[Series], dict[str, Any]]:
     return series, families
 
 
+@pytest.mark.slow
 def test_replayed_capture_publishes_its_sites_gateways_and_wan_ports(tmp_path: Path) -> None:
     sites = {row["id"] for body in _bodies(FIXTURE, "sites") for row in body}
     devices = [row for body in _bodies(FIXTURE, "device_stats") for row in body]

@@ -9,6 +9,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 import aiohttp
+import pytest
 from aiohttp import web
 
 from exporter.clock import ManualClock
@@ -83,6 +84,7 @@ def deep_dive_error(stack: Stack) -> str | None:
     return next(s.last_error for s in stack.scheduler.statuses() if s.job == "deep_dive")
 
 
+@pytest.mark.slow
 async def test_a_failed_histogram_is_kept_and_retried_while_the_rest_is_published() -> None:
     clock = ManualClock(START)
     async with serve(SimConfig(sites=60, seed=4), clock=clock) as sim:
@@ -123,6 +125,7 @@ async def test_a_failed_histogram_is_kept_and_retried_while_the_rest_is_publishe
     assert {p for p in before if partial[p].fetched_at == failed_round} == set(before) - hit
 
 
+@pytest.mark.slow
 async def test_impacted_interfaces_refused_is_an_empty_answer_not_a_failure() -> None:
     """Mist has no impacted interfaces for gateway-health: it answers 400."""
     clock = ManualClock(START)
@@ -143,6 +146,7 @@ async def test_impacted_interfaces_refused_is_an_empty_answer_not_a_failure() ->
     assert skipped[(template, "refused gateway-health")] == len(health)
 
 
+@pytest.mark.slow
 async def test_a_refused_summary_trend_is_asked_again_further_back() -> None:
     """Mist answers 400 (or empty) for short windows: one retry at least an hour further back."""
     clock = ManualClock(START)

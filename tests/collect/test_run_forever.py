@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
+import pytest
+
 from exporter.clock import ManualClock
 from exporter.collect.table import DEFAULT_INTERVALS, NAMES
 from exporter.simulator import SimConfig, serve
@@ -15,6 +17,7 @@ from tests.support.wait import until
 START = 1_800_000_000.0 + 1800
 
 
+@pytest.mark.slow
 async def test_run_forever_runs_each_job_when_the_injected_clock_says_it_is_due() -> None:
     clock = ManualClock(START, autojump=False)
     async with serve(SimConfig(sites=20, seed=3), clock=clock) as sim:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from exporter.clock import ManualClock
 from exporter.mist import endpoints as ep
 
 from .harness import HOUR_START, client_for, sim_stats, simulated
 
 
+@pytest.mark.slow
 async def test_gateways_of_3208_sites_are_fetched_concurrently() -> None:
     clock = ManualClock(HOUR_START + 600)
     async with simulated(clock, sites=3208, latency_ms=20) as sim:

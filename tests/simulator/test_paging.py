@@ -51,7 +51,13 @@ async def _walk_all(client: Client, org_id: str, truth: GroundTruth, limit: int,
 # Page sizes are chosen so every kind of page boundary is crossed at each fleet size.
 @pytest.mark.parametrize(
     ("sites", "limit", "days"),
-    [(0, 3, 30), (1, 2, 60), (1000, 1000, 3), (1001, 1000, 3), (3208, 1000, 1)],
+    [
+        (0, 3, 30),
+        (1, 2, 60),
+        pytest.param(1000, 1000, 3, marks=pytest.mark.slow),
+        pytest.param(1001, 1000, 3, marks=pytest.mark.slow),
+        pytest.param(3208, 1000, 1, marks=pytest.mark.slow),
+    ],
 )
 async def test_every_paged_endpoint_walks_to_the_end_exactly_once(
     sites: int, limit: int, days: int

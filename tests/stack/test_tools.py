@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+import pytest
+
 from tests.stack.run import REPO, run_ok
 
 
@@ -16,6 +18,7 @@ def test_rule_files_are_valid() -> None:
     run_ok(["promtool", "check", "rules", *sorted(REPO.glob("rules/*.yml"))])
 
 
+@pytest.mark.slow
 def test_promtool_unit_tests_of_the_rules_pass() -> None:
     tests = sorted(REPO.glob("rules/tests/*.yml"))
     assert tests
