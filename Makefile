@@ -7,7 +7,7 @@ DEBIAN_TOOLS := redis-server:redis-server promtool:prometheus docker-compose:doc
 SITES ?= 200
 ADDR ?= 127.0.0.1:9842
 
-.PHONY: install demo test test-fast lint lock system-deps bench clean
+.PHONY: install demo test test-fast lint lock system-deps bench backfill clean
 
 install: $(STAMP)
 
@@ -58,6 +58,22 @@ test-fast: install
 
 bench: install system-deps
 	$(BIN)/python -m bench
+
+# History from day one (docs/backfill.md): BACKFILL_DAYS of mist_site_sle_ratio at
+# BACKFILL_RESOLUTION from the org of MIST_APITOKEN / MIST_HOST / MIST_ORG_ID (environment, as
+# for `run`) into BACKFILL_FILE, then Prometheus blocks in PROMETHEUS_DATA: point it at
+# Prometheus' --storage.tsdb.path and restart Prometheus. BACKFILL_FLAGS adds flags
+# (--spread, --config FILE).
+BACKFILL_DAYS ?= 7
+BACKFILL_RESOLUTION ?= 1h
+BACKFILL_FILE ?= backfill/history.om
+PROMETHEUS_DATA ?= backfill/data
+BACKFILL_FLAGS ?=
+backfill: install system-deps
+	$(BIN)/mist-wan-exporter backfill --days $(BACKFILL_DAYS) --resolution $(BACKFILL_RESOLUTION) \
+	  --out $(BACKFILL_FILE) $(BACKFILL_FLAGS)
+	promtool tsdb create-blocks-from openmetrics --quiet $(BACKFILL_FILE) $(PROMETHEUS_DATA)
+	@echo "blocks written to $(PROMETHEUS_DATA); restart Prometheus to load them"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

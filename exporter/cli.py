@@ -14,7 +14,7 @@ from exporter import __version__
 from exporter.config import DEFAULT_LISTEN, ConfigError, load_config, parse_listen_address, redacted
 
 EXIT_CONFIG = 2
-COMMANDS = ("run", "demo", "simulate", "check-config", "plan", "capture")
+COMMANDS = ("run", "demo", "simulate", "check-config", "plan", "capture", "backfill")
 log = logging.getLogger("exporter")
 
 
@@ -85,6 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
         "(for `simulate --replay DIR` and bug reports)",
     )
     capture.add_arguments(recorder)
+    from exporter.backfill import command as backfill
+
+    history = sub.add_parser(
+        "backfill",
+        help="write the past days of mist_site_sle_ratio as OpenMetrics for "
+        "`promtool tsdb create-blocks-from openmetrics`",
+    )
+    backfill.add_arguments(history)
     return parser
 
 
@@ -117,6 +125,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             _setup_logging("warning")
             return capture.run(args)
+        if command == "backfill":
+            from exporter.backfill import command as backfill
+
+            _setup_logging("warning")
+            return backfill.run(args)
         if command == "check-config":
             config = load_config(args.config)
             print(json.dumps(redacted(config), indent=2, sort_keys=True))
