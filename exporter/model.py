@@ -99,6 +99,55 @@ class PeerPath:
 
 
 @dataclass(frozen=True, slots=True)
+class BgpPeer:
+    """One BGP session of a gateway (``stats/bgp_peers/search``), named by neighbor and VRF.
+
+    ``state`` is Mist's session state (``established``, ``active``, ``idle``...); ``flaps``
+    Mist's cumulative ``flap_count``; ``timestamp`` when Mist sampled the row.
+    """
+
+    site_id: str
+    gateway_mac: str
+    neighbor: str
+    vrf: str
+    up: bool
+    state: str
+    uptime_seconds: float | None
+    received_routes: float | None
+    advertised_routes: float | None
+    flaps: float | None
+    neighbor_as: str = ""
+    node: str = ""
+    timestamp: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WanTunnel:
+    """One secure-edge tunnel of a gateway (``stats/tunnels/search?type=wan``).
+
+    Counters are Mist's totals; ``last_flap_timestamp`` is when the tunnel last came up
+    (fetch time minus uptime) or was first seen down (kept from the run before).
+    """
+
+    site_id: str
+    gateway_mac: str
+    tunnel_name: str
+    peer_host: str
+    node: str
+    up: bool
+    peer_ip: str
+    protocol: str
+    priority: str
+    wan_name: str
+    uptime_seconds: float | None
+    receive_bytes: float | None
+    transmit_bytes: float | None
+    receive_packets: float | None
+    transmit_packets: float | None
+    last_flap_timestamp: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SleScore:
     """Org-level SLE score of one site for one metric (``sle`` uses hyphens)."""
 
@@ -267,6 +316,8 @@ class TokenBudget:
     token: str
     remaining: int
     reset_timestamp: float
+    bgp_peers: tuple[BgpPeer, ...] = ()
+    wan_tunnels: tuple[WanTunnel, ...] = ()
     parked_until: float | None = None
 
 

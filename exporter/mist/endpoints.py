@@ -151,6 +151,10 @@ PORT_SEARCH = _endpoint(
 )
 PEER_SEARCH = _endpoint("peer_search", stats.searchOrgPeerPathStats, Paging.SEARCH)
 SITES_SLE = _endpoint("sites_sle", insights.getOrgSitesSle, Paging.BODY, defaults={"sle": "wan"})
+BGP_SEARCH = _endpoint("bgp_search", stats.searchOrgBgpStats, Paging.SEARCH)
+TUNNEL_SEARCH = _endpoint(
+    "tunnel_search", stats.searchOrgTunnelsStats, Paging.SEARCH, defaults={"type": "wan"}
+)
 ORG_INSIGHT = _endpoint("org_insight", insights.getOrgSle, fixed={"metric": "worst-sites-by-sle"})
 ALARM_SEARCH = _endpoint("alarm_search", alarms.searchOrgAlarms, Paging.SEARCH)
 SLE_METRICS = _site_sle("sle_metrics", sle.listSiteSlesMetrics)
@@ -171,6 +175,8 @@ ALL: tuple[Endpoint, ...] = (
     SITES_SLE,
     ORG_INSIGHT,
     ALARM_SEARCH,
+    BGP_SEARCH,
+    TUNNEL_SEARCH,
     SLE_METRICS,
     SLE_SUMMARY_TREND,
     SLE_HISTOGRAM,

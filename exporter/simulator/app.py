@@ -16,7 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from exporter.clock import Clock
-from exporter.simulator import insight_api, org_api, sle_api
+from exporter.simulator import insight_api, org_api, routing_api, sle_api
 from exporter.simulator.api import Api
 from exporter.simulator.budget import HourlyBudget
 from exporter.simulator.config import Fault, SimConfig
@@ -41,6 +41,8 @@ ROUTES: tuple[tuple[str, Handler], ...] = (
     ("/api/v1/orgs/{org_id}/stats/devices", org_api.get_devices),
     ("/api/v1/orgs/{org_id}/stats/ports/search", org_api.get_ports),
     ("/api/v1/orgs/{org_id}/stats/vpn_peers/search", org_api.get_peers),
+    ("/api/v1/orgs/{org_id}/stats/bgp_peers/search", routing_api.get_bgp_peers),
+    ("/api/v1/orgs/{org_id}/stats/tunnels/search", routing_api.get_tunnels),
     ("/api/v1/orgs/{org_id}/insights/sites-sle", insight_api.get_sites_sle),
     ("/api/v1/orgs/{org_id}/insights/worst-sites-by-sle", insight_api.get_worst_sites),
     ("/api/v1/orgs/{org_id}/alarms/search", insight_api.get_alarms),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from exporter.simulator.api import Api
 from exporter.simulator.insight_api import site_scores
+from exporter.simulator.routing import RoutingTruth, routing_truth
 
 DEGRADED_BELOW = 0.9
 SLE_WINDOW = 3600.0
@@ -35,6 +36,7 @@ class GroundTruth:
     degraded: frozenset[tuple[str, str]]
     gateways_down: frozenset[str]
     wan_ports_down: frozenset[tuple[str, str]]
+    routing: RoutingTruth
 
 
 def ground_truth(api: Api, now: float, alarms_since: float | None = None) -> GroundTruth:
@@ -72,4 +74,5 @@ def ground_truth(api: Api, now: float, alarms_since: float | None = None) -> Gro
             for gw, port in fleet.ports
             if port.is_wan and not world.port_state(gw, port, now).up
         ),
+        routing=routing_truth(world, now),
     )

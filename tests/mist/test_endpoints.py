@@ -14,10 +14,12 @@ def test_templates_come_from_mistapi_with_placeholders() -> None:
     assert ep.SLE_SUMMARY_TREND.template == (
         "/api/v1/sites/{site_id}/sle/site/{site_id}/metric/{metric}/summary-trend"
     )
-    assert len({e.template for e in ep.ALL}) == len(ep.ALL) == 16
+    assert len({e.template for e in ep.ALL}) == len(ep.ALL) == 18
     assert {e.name for e in ep.ALL if e.paging is Paging.SEARCH} == {
         "port_search",
         "peer_search",
+        "bgp_search",
+        "tunnel_search",
         "alarm_search",
     }
     assert {e.name for e in ep.ALL if e.paging is Paging.HEADERS} == {

@@ -22,6 +22,8 @@ ORG_ENDPOINTS: tuple[tuple[str, dict[str, Any]], ...] = (
     (f"{ORG}/stats/devices", {"type": "gateway"}),
     (f"{ORG}/stats/ports/search", {"device_type": "gateway", "limit": 1000}),
     (f"{ORG}/stats/vpn_peers/search", {"limit": 1000}),
+    (f"{ORG}/stats/bgp_peers/search", {"limit": 1000}),
+    (f"{ORG}/stats/tunnels/search", {"type": "wan", "limit": 1000}),
     (f"{ORG}/insights/sites-sle", {"sle": "wan", "duration": "1h"}),
     (f"{ORG}/insights/{{metric}}", {"sle": "wan"}),
     (f"{ORG}/alarms/search", {"duration": "7d"}),
