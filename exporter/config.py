@@ -283,6 +283,14 @@ def _mist(sec: _Section, env: Mapping[str, str], require_tokens: bool) -> MistCo
         raise ConfigError("MIST_APITOKEN", "no API token: set MIST_APITOKEN (comma-separated)")
     if len(set(tokens)) != len(tokens):
         raise ConfigError("MIST_APITOKEN", "the same token is listed twice")
+    host_of_url = urlsplit(base_url).hostname or ""
+    if DEMO_TOKEN in tokens and host_of_url in CLOUD_HOSTS:
+        raise ConfigError(
+            "MIST_APITOKEN",
+            f"empty or the simulator's demo token, which is never sent to {host_of_url}: set "
+            "MIST_APITOKEN to your org's API token (or run the demo: docker compose --profile "
+            "demo up)",
+        )
     t = sec.section("timeouts")
     d = Timeouts()
     timeouts = Timeouts(

@@ -20,7 +20,8 @@ from exporter.mist import parse
 from exporter.mist.client import MistClient, Page
 from exporter.mist.endpoints import Endpoint, Paging
 from exporter.mist.errors import MistError, MistHTTPError
-from exporter.model import Inventory, Snapshot, WanPort, WorstSite
+from exporter.mist.parse.routing import parse_bgp_peers, parse_wan_tunnels
+from exporter.model import BgpPeer, Inventory, Snapshot, WanPort, WanTunnel, WorstSite
 from exporter.state.store import StateStore
 
 PARTIAL_TTL = 3600.0
@@ -184,8 +185,7 @@ class PeerPathsJob(Job):
         """Paths seen in a recent window (without one Mist answers paths last seen up to a
         day ago); a path not seen for :data:`STALE_INTERVALS` intervals, or of a gateway that
         is offline, is published as down and inactive."""
-        now = ctx.clock.time()
-        horizon = STALE_INTERVALS * ctx.config.collect.intervals[self.name]
+        now, horizon = recent(ctx, self.name)
         rows = await fetch_rows(
             ctx,
             self.name,
@@ -195,7 +195,7 @@ class PeerPathsJob(Job):
             end=int(now),
             limit=1000,
         )
-        offline = {g.mac for g in ctx.publisher.snapshot.gateways if not g.up}
+        offline = offline_gateways(ctx)
         paths = tuple(
             replace(p, up=False, active=False)
             if p.gateway_mac in offline
@@ -204,6 +204,92 @@ class PeerPathsJob(Job):
             for p in parse.parse_peer_paths(rows, ctx.skips)
         )
         return Collected(Snapshot(peer_paths=paths))
+
+
+@registered
+class BgpPeersJob(Job):
+    name = "bgp_peers"
+
+    async def collect(self, ctx: Context) -> Collected:
+        """Sessions sampled in a recent window, like peer paths: a session Mist calls up but
+        whose gateway is offline, or not sampled for half the window, is down (``unknown``)."""
+        now, horizon = recent(ctx, self.name)
+        rows = await fetch_rows(
+            ctx,
+            self.name,
+            ep.BGP_SEARCH,
+            org_id=ctx.org_id,
+            start=int(now - horizon),
+            end=int(now),
+            limit=1000,
+        )
+        offline = offline_gateways(ctx)
+        peers = tuple(
+            _lost(p)
+            if p.up
+            and (
+                p.gateway_mac in offline
+                or (p.timestamp is not None and p.timestamp < now - horizon / 2)
+            )
+            else p
+            for p in parse_bgp_peers(rows, ctx.skips)
+        )
+        return Collected(Snapshot(bgp_peers=peers))
+
+
+@registered
+class TunnelsJob(Job):
+    name = "tunnels"
+
+    async def collect(self, ctx: Context) -> Collected:
+        """WAN tunnels; those of an offline gateway are down. The last flap is when an up
+        tunnel's security association was established, or the first run that saw it down."""
+        now, horizon = recent(ctx, self.name)
+        rows = await fetch_rows(
+            ctx,
+            self.name,
+            ep.TUNNEL_SEARCH,
+            org_id=ctx.org_id,
+            type="wan",
+            start=int(now - horizon),
+            end=int(now),
+            limit=1000,
+        )
+        offline = offline_gateways(ctx)
+        before = {tunnel_key(t): t for t in ctx.publisher.snapshot.wan_tunnels}
+        tunnels = []
+        for t in parse_wan_tunnels(rows, ctx.skips):
+            if t.up and t.gateway_mac in offline:
+                t = replace(t, up=False, uptime_seconds=0.0)
+            flap = _last_flap(t, before.get(tunnel_key(t)), now)
+            tunnels.append(replace(t, last_flap_timestamp=flap))
+        return Collected(Snapshot(wan_tunnels=tuple(tunnels)))
+
+
+def recent(ctx: Context, job: str) -> tuple[float, float]:
+    """(now, horizon): search windows span :data:`STALE_INTERVALS` of the job's interval."""
+    return ctx.clock.time(), STALE_INTERVALS * ctx.config.collect.intervals[job]
+
+
+def offline_gateways(ctx: Context) -> set[str]:
+    """MACs of the gateways the last gateways run saw disconnected."""
+    return {g.mac for g in ctx.publisher.snapshot.gateways if not g.up}
+
+
+def tunnel_key(t: WanTunnel) -> tuple[str, str, str, str]:
+    return (t.gateway_mac, t.tunnel_name, t.peer_host, t.node)
+
+
+def _lost(peer: BgpPeer) -> BgpPeer:
+    return replace(peer, up=False, state="unknown", uptime_seconds=0.0)
+
+
+def _last_flap(t: WanTunnel, before: WanTunnel | None, now: float) -> float | None:
+    if t.up and t.uptime_seconds is not None:
+        return round(now - t.uptime_seconds, 3)
+    if before is None:
+        return None
+    return before.last_flap_timestamp if before.up == t.up else round(now, 3)
 
 
 @registered

@@ -92,6 +92,8 @@ class Scheduler:
         )
 
     def replan(self) -> Plan:
+            bgp_rows=len(snap.bgp_peers) or estimate.bgp_rows,
+            tunnel_rows=len(snap.wan_tunnels) or estimate.tunnel_rows,
         """Plan the hour from the org as last seen and the calls each job last made."""
         plan = make_plan(
             self.shape(),

@@ -18,6 +18,9 @@ WAN_SLE_METRICS = ("gateway-health", "wan-link-health", "application-health")
 GATEWAYS_PER_SITE = 1.25
 PORT_ROWS_PER_GATEWAY = 4.0
 PEER_ROWS_PER_GATEWAY = 3.5
+# BGP: overlay sessions to two hubs, plus an MPLS provider edge on most; two secure-edge tunnels.
+BGP_ROWS_PER_GATEWAY = 2.6
+TUNNEL_ROWS_PER_GATEWAY = 2.0
 ALARMS_PER_SITE = 0.5  # in the 24 h window
 # The alarms job reads the whole window every this many runs (15 min at 1 min), else 1 page.
 ALARM_RESCAN_RUNS = 15
@@ -37,6 +40,8 @@ class OrgShape:
     degraded_pairs: int
     sitegroups: int = 1
     alarm_rows: int = 0
+    bgp_rows: int = 0
+    tunnel_rows: int = 0
 
     @classmethod
     def estimate(cls, sites: int, degraded_share: float = 0.05) -> OrgShape:
@@ -49,6 +54,8 @@ class OrgShape:
             sle_metrics=len(WAN_SLE_METRICS),
             degraded_pairs=math.ceil(sites * degraded_share),
             alarm_rows=math.ceil(sites * ALARMS_PER_SITE),
+            bgp_rows=math.ceil(gateways * BGP_ROWS_PER_GATEWAY),
+            tunnel_rows=math.ceil(gateways * TUNNEL_ROWS_PER_GATEWAY),
         )
 
 
@@ -120,6 +127,26 @@ JOBS: tuple[JobSpec, ...] = (
     ),
     JobSpec(
         "org_sle",
+    JobSpec(
+        "bgp_peers",
+        "BGP session state, uptime, routes and flaps",
+        300.0,
+        lambda s: pages(s.bgp_rows),
+        ("bgp_peers",),
+        stretch_to=7200.0,
+        priority=1,
+        after=("gateways",),
+    ),
+    JobSpec(
+        "tunnels",
+        "secure-edge (IPsec/GRE) tunnel status and counters",
+        300.0,
+        lambda s: pages(s.tunnel_rows),
+        ("wan_tunnels",),
+        stretch_to=7200.0,
+        priority=1,
+        after=("gateways",),
+    ),
         "every site's SLE scores and Mist's worst-site ranking",
         600.0,
         lambda s: pages(s.sites) + s.sle_metrics,

@@ -18,6 +18,8 @@ MetricType = Literal["gauge", "counter", "gaugehistogram"]
 PORT = ("site_id", "gateway_mac", "port_id")
 PATH = (*PORT, "peer_mac", "peer_port_id")
 GATEWAY = ("site_id", "gateway_mac")
+BGP_PEER = (*GATEWAY, "neighbor", "vrf")
+TUNNEL = (*GATEWAY, "tunnel_name", "peer_host", "node")
 SLE = ("site_id", "sle")
 
 
@@ -205,6 +207,99 @@ METRICS: tuple[MetricDef, ...] = (
         "peer_paths",
         "Mean opinion score of the VPN peer path, 1..5.",
         PATH,
+    ),
+    # BGP peers
+    _data(
+        "mist_bgp_peer_up", "gauge", "bgp_peers", "1 when the BGP session is up, else 0.", BGP_PEER
+    ),
+    _data(
+        "mist_bgp_peer_state",
+        "gauge",
+        "bgp_peers",
+        "The BGP session's current state (value 1; one series per session): established, "
+        "active, connect, idle, open_sent, open_config, or unknown when its gateway is offline "
+        "or Mist stopped reporting it.",
+        (*BGP_PEER, "state"),
+    ),
+    _data(
+        "mist_bgp_peer_uptime_seconds",
+        "gauge",
+        "bgp_peers",
+        "Seconds the BGP session has been established (0 while it is down).",
+        BGP_PEER,
+    ),
+    _data(
+        "mist_bgp_peer_received_routes",
+        "gauge",
+        "bgp_peers",
+        "Routes received from the BGP neighbor.",
+        BGP_PEER,
+    ),
+    _data(
+        "mist_bgp_peer_advertised_routes",
+        "gauge",
+        "bgp_peers",
+        "Routes advertised to the BGP neighbor.",
+        BGP_PEER,
+    ),
+    _data(
+        "mist_bgp_peer_flaps_total",
+        "counter",
+        "bgp_peers",
+        "Times the BGP session flapped, as Mist counts them (resets when the gateway reboots).",
+        BGP_PEER,
+    ),
+    # Secure-edge tunnels
+    _data(
+        "mist_wan_tunnel_info",
+        "gauge",
+        "tunnels",
+        "Peer IP, protocol (ipsec, gre), priority (primary, secondary) and WAN of each "
+        "secure-edge tunnel (value 1).",
+        (*TUNNEL, "peer_ip", "protocol", "priority", "wan_name"),
+    ),
+    _data("mist_wan_tunnel_up", "gauge", "tunnels", "1 when the tunnel is up, else 0.", TUNNEL),
+    _data(
+        "mist_wan_tunnel_uptime_seconds",
+        "gauge",
+        "tunnels",
+        "Seconds since the tunnel's security association was established (0 while down).",
+        TUNNEL,
+    ),
+    _data(
+        "mist_wan_tunnel_receive_bytes_total",
+        "counter",
+        "tunnels",
+        "Bytes received on the tunnel, as Mist counts them.",
+        TUNNEL,
+    ),
+    _data(
+        "mist_wan_tunnel_transmit_bytes_total",
+        "counter",
+        "tunnels",
+        "Bytes transmitted on the tunnel, as Mist counts them.",
+        TUNNEL,
+    ),
+    _data(
+        "mist_wan_tunnel_receive_packets_total",
+        "counter",
+        "tunnels",
+        "Packets received on the tunnel, as Mist counts them.",
+        TUNNEL,
+    ),
+    _data(
+        "mist_wan_tunnel_transmit_packets_total",
+        "counter",
+        "tunnels",
+        "Packets transmitted on the tunnel, as Mist counts them.",
+        TUNNEL,
+    ),
+    _data(
+        "mist_wan_tunnel_last_flap_timestamp_seconds",
+        "gauge",
+        "tunnels",
+        "Unix time the tunnel last came up (its uptime's start) or was first seen down.",
+        TUNNEL,
     ),
     # SLE
     _data(

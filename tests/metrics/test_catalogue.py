@@ -49,6 +49,8 @@ def test_value_series_carry_ids_and_no_free_text() -> None:
             m.name.startswith("mist_api_budget_") or m.name == "mist_api_auth_failures_total"
         )
         assert "token" not in m.labels or per_token, m.name
-        names = {label for label in m.labels if label.endswith("_name")} | {"model", "version"}
+        # A secure-edge tunnel has no id: Mist names it by its configured ``tunnel_name``.
+        names = {label for label in m.labels if label.endswith("_name")} - {"tunnel_name"}
+        names |= {"model", "version"}
         if names & set(m.labels):
             assert m.name.endswith("_info"), m.name

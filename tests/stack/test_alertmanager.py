@@ -48,6 +48,8 @@ ROUTES = [
     ({"alertname": "CircuitDown", **PORT_A}, "noc-sites", ["alertname", "region"]),
     ({"alertname": "CircuitQualityDegraded", **PORT_A, "kpi": "loss_ratio"}, "noc-sites", None),
     ({"alertname": "RegionGatewaysOffline", "region": "north"}, "noc-sites", None),
+    ({"alertname": "BgpPeerDown", **GATEWAY, "neighbor": "10.255.0.1"}, "noc-sites", None),
+    ({"alertname": "WanTunnelDown", **GATEWAY, "tunnel_name": "zs"}, "noc-sites", None),
 ]
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from exporter.config import DEMO_TOKEN
+from exporter.config import DEMO_TOKEN, ConfigError, load_config
 from tests.stack.run import REPO, run_ok
 from tests.support.ports import free_port
 from tests.support.wait import running, until_sync
@@ -52,9 +52,11 @@ def test_without_env_the_exporter_polls_the_simulator_with_the_demo_token(
     demo: dict[str, Any],
 ) -> None:
     services = demo["services"]
-    # One-shot services of a profile (`backfill`) are tested in tests/backfill.
+    # The simulator runs only in the demo profile; one-shot services of the `backfill` profile
+    # are tested in tests/backfill.
+    assert services["simulator"]["profiles"] == ["demo"]
+    assert "simulator" not in services["exporter"].get("depends_on", {})
     assert {name for name, service in services.items() if "profiles" not in service} == {
-        "simulator",
         "exporter",
         "redis",
         "prometheus",
@@ -232,3 +234,29 @@ def scrape(port: int) -> str:
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
         body: bytes = response.read()
     return body.decode()
+
+
+def test_prometheus_has_a_size_cap_and_scrapes_alertmanager_which_grafana_shows(
+    demo: dict[str, Any],
+) -> None:
+    command = demo["services"]["prometheus"]["command"]
+    assert any(c.startswith("--storage.tsdb.retention.size=") for c in command)
+    config = yaml.safe_load((REPO / "prometheus.yml").read_text())
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    assert jobs["alertmanager"]["static_configs"][0]["targets"] == ["alertmanager:9093"]
+    provisioned = yaml.safe_load(
+        (REPO / "grafana/provisioning/datasources/alertmanager.yml").read_text()
+    )
+    (datasource,) = provisioned["datasources"]
+    assert (datasource["type"], datasource["url"]) == ("alertmanager", "http://alertmanager:9093")
+
+
+def test_the_env_example_never_sends_the_demo_token_to_mist(tmp_path: Path) -> None:
+    """.env.example names a Mist cloud and leaves the token empty: the exporter must refuse."""
+    example = (REPO / ".env.example").read_text()
+    env = compose_config(tmp_path, example)["services"]["exporter"]["environment"]
+    assert env["MIST_APITOKEN"] == DEMO_TOKEN  # compose's default when the .env leaves it empty
+    with pytest.raises(ConfigError) as refused:
+        load_config(None, {"MIST_HOST": env["MIST_HOST"], "MIST_APITOKEN": env["MIST_APITOKEN"]})
+    assert refused.value.key == "MIST_APITOKEN"
+    assert "--profile demo" in str(refused.value)

@@ -1,8 +1,9 @@
 """Hand-built snapshots: one of everything, and a synthetic org at the reference scale.
 
 ``reference_snapshot()`` has the shape of the 3,208-site retail org: about 4,000 gateways,
-10,000+ WAN ports, 13,000+ peer paths, three SLE scores per site, deep-dives of the degraded
-few percent and a day of alarms. Tests and benchmarks use it to measure rendering.
+10,000+ WAN ports, 13,000+ peer paths, 10,000+ BGP sessions, 8,000 cloud tunnels, three SLE
+scores per site, deep-dives of the degraded few percent and a day of alarms. Tests and
+benchmarks use it to measure rendering.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from exporter.model import (
     AlarmCount,
     AlarmIncidents,
+    BgpPeer,
     ClassifierDegraded,
     ExporterStatus,
     Gateway,
@@ -33,6 +35,7 @@ from exporter.model import (
     TrendBucket,
     WanInterface,
     WanPort,
+    WanTunnel,
 )
 
 NOW = 1_800_000_000.0
@@ -181,6 +184,8 @@ def one_of_everything() -> Snapshot:
         deep_dives=(deep_dive(site, "wan-link-health", mac),),
         published=frozenset({"inventory", "gateways", "wan_ports", "peer_paths", "alarms"}),
     )
+        bgp_peers=(bgp_peer(site, mac, "10.255.0.1", "vpn_OrgOverlay", up=True),),
+        wan_tunnels=(wan_tunnel(site, mac, "zscaler-primary", "fra4-vpn.zscaler.net", up=True),),
 
 
 def reference_snapshot(sites: int = 3208, seed: int = 1) -> Snapshot:
@@ -189,6 +194,63 @@ def reference_snapshot(sites: int = 3208, seed: int = 1) -> Snapshot:
     site_rows, gateways, ports, paths, scores, counts, dives = [], [], [], [], [], [], []
     hubs = [gateway_mac(0xF00000 + h) for h in range(4)]
     gw = 0
+def bgp_peer(site: str, mac: str, neighbor: str, vrf: str, *, up: bool) -> BgpPeer:
+    return BgpPeer(
+        site_id=site,
+        gateway_mac=mac,
+        neighbor=neighbor,
+        vrf=vrf,
+        up=up,
+        state="established" if up else "active",
+        uptime_seconds=31355.0 if up else 0.0,
+        received_routes=120.0 if up else 0.0,
+        advertised_routes=4.0 if up else 0.0,
+        flaps=3.0,
+        neighbor_as="65000",
+        timestamp=NOW - 30,
+    )
+
+
+def wan_tunnel(site: str, mac: str, name: str, host: str, *, up: bool) -> WanTunnel:
+    return WanTunnel(
+        site_id=site,
+        gateway_mac=mac,
+        tunnel_name=name,
+        peer_host=host,
+        node="",
+        up=up,
+        peer_ip="165.225.72.10",
+        protocol="ipsec",
+        priority="primary",
+        wan_name="wan0",
+        uptime_seconds=7200.0 if up else 0.0,
+        receive_bytes=4.5e11,
+        transmit_bytes=1.5e11,
+        receive_packets=5.6e8,
+        transmit_packets=1.9e8,
+        last_flap_timestamp=NOW - 7200,
+    )
+
+
+def routing(gateways: list[Gateway], seed: int) -> tuple[list[BgpPeer], list[WanTunnel]]:
+    """Two overlay sessions per gateway and one to an MPLS PE on most, two cloud tunnels;
+    about 1 % down (an rng of its own, so the rest of the reference org is unchanged)."""
+    rng = random.Random(seed + 1)
+    peers, tunnels = [], []
+    for g in gateways:
+        neighbors = [("10.255.0.1", "vpn_OrgOverlay"), ("10.255.1.1", "vpn_OrgOverlay")]
+        if rng.random() < 0.6:
+            neighbors.append((f"100.65.{rng.randrange(256)}.2", "default"))
+        for neighbor, vrf in neighbors:
+            peers.append(bgp_peer(g.site_id, g.mac, neighbor, vrf, up=rng.random() > 0.01))
+        for name, host in (
+            ("zscaler-primary", "fra4-vpn.zscaler.net"),
+            ("prisma-secondary", "eu-central.gpcloudservice.com"),
+        ):
+            tunnels.append(wan_tunnel(g.site_id, g.mac, name, host, up=rng.random() > 0.01))
+    return peers, tunnels
+
+
     for n in range(1, sites + 1):
         sid = site_id(n)
         site_rows.append(Site(sid, f"Store {n}", REGIONS[n % len(REGIONS)], "GB"))
@@ -261,8 +323,11 @@ def reference_snapshot(sites: int = 3208, seed: int = 1) -> Snapshot:
         wan_ports=tuple(ports),
         peer_paths=tuple(paths),
         sle_scores=tuple(scores),
+    peers, tunnels = routing(gateways, seed)
         alarm_counts=tuple(counts),
         alarm_incidents=incidents,
         deep_dives=tuple(dives),
         published=frozenset({"inventory", "gateways", "wan_ports", "peer_paths", "alarms"}),
     )
+        bgp_peers=tuple(peers),
+        wan_tunnels=tuple(tunnels),
