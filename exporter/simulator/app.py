@@ -16,7 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from exporter.clock import Clock
-from exporter.simulator import insight_api, org_api, routing_api, sle_api
+from exporter.simulator import insight_api, org_api, routing_api, search_api, sle_api
 from exporter.simulator.api import Api
 from exporter.simulator.budget import HourlyBudget
 from exporter.simulator.config import Fault, SimConfig
@@ -24,6 +24,7 @@ from exporter.simulator.dynamics import World
 from exporter.simulator.events import Event, Placed
 from exporter.simulator.faults import FaultBook, Hit
 from exporter.simulator.fleet import build_fleet
+from exporter.simulator.live import ALARM_GROWTH
 from exporter.simulator.replies import NOT_FOUND, ApiError, Call, Reply
 from exporter.simulator.stats import SimStats
 from exporter.simulator.truth import GroundTruth, ground_truth
@@ -39,8 +40,8 @@ ROUTES: tuple[tuple[str, Handler], ...] = (
     ("/api/v1/orgs/{org_id}/sites", org_api.get_sites),
     ("/api/v1/orgs/{org_id}/sitegroups", org_api.get_sitegroups),
     ("/api/v1/orgs/{org_id}/stats/devices", org_api.get_devices),
-    ("/api/v1/orgs/{org_id}/stats/ports/search", org_api.get_ports),
-    ("/api/v1/orgs/{org_id}/stats/vpn_peers/search", org_api.get_peers),
+    ("/api/v1/orgs/{org_id}/stats/ports/search", search_api.get_ports),
+    ("/api/v1/orgs/{org_id}/stats/vpn_peers/search", search_api.get_peers),
     ("/api/v1/orgs/{org_id}/stats/bgp_peers/search", routing_api.get_bgp_peers),
     ("/api/v1/orgs/{org_id}/stats/tunnels/search", routing_api.get_tunnels),
     ("/api/v1/orgs/{org_id}/insights/sites-sle", insight_api.get_sites_sle),
@@ -112,8 +113,13 @@ class Simulator:
         self.config = config
         self.clock = clock
         self.fleet = build_fleet(config.seed, config.sites)
-        self.world = World(self.fleet)
-        self.api = Api.create(self.fleet, self.world, config.spelling)
+        self.world = World(
+            self.fleet,
+            alarms_per_site_hour=config.alarms_per_site_hour,
+            alarm_growth=ALARM_GROWTH in config.live,
+            alarm_start=config.alarm_start,
+        )
+        self.api = Api.create(self.fleet, self.world, config.spelling, config.live)
         self.org_id = self.fleet.org_id
         self.stats = SimStats()
         self.budget = HourlyBudget(config.calls_per_hour)

@@ -9,6 +9,7 @@ from typing import Any
 
 from exporter.config import DEMO_TOKEN
 from exporter.simulator.events import Event
+from exporter.simulator.live import ALARM_START_FIELDS, ALL
 
 FAULT_MODES = (
     "429",
@@ -110,7 +111,10 @@ def parse_fault(text: str) -> Fault:
 class SimConfig:
     """How big the simulated org is and how the simulated cloud behaves.
 
-    ``events`` are placed when the simulator starts, at its clock's time then.
+    ``events`` are placed when the simulator starts, at its clock's time then. ``live`` holds
+    the live cloud's behaviours in force (all by default, see ``live.BEHAVIOURS``);
+    ``alarm_start`` is the alarm field the search's ``start`` filters on;
+    ``alarms_per_site_hour`` sets the alarm volume.
     """
 
     sites: int = 200
@@ -122,6 +126,9 @@ class SimConfig:
     spelling: str = "spec"
     faults: tuple[Fault, ...] = ()
     events: tuple[Event, ...] = ()
+    live: frozenset[str] = ALL
+    alarm_start: str = "timestamp"
+    alarms_per_site_hour: float = 0.02
 
     def __post_init__(self) -> None:
         if self.sites < 0:
@@ -132,6 +139,14 @@ class SimConfig:
             raise ValueError(f"latency_ms must not be negative, got {self.latency_ms}")
         if self.calls_per_hour < 1:
             raise ValueError(f"calls_per_hour must be at least 1, got {self.calls_per_hour}")
+        if not self.live <= ALL:
+            raise ValueError(f"unknown live behaviour(s): {', '.join(sorted(self.live - ALL))}")
+        if self.alarm_start not in ALARM_START_FIELDS:
+            raise ValueError(f"alarm_start must be one of {', '.join(ALARM_START_FIELDS)}")
+        if not 0 <= self.alarms_per_site_hour <= 100:
+            raise ValueError(
+                f"alarms_per_site_hour must be between 0 and 100, got {self.alarms_per_site_hour}"
+            )
         if self.spelling not in SPELLINGS:
             raise ValueError(
                 f"spelling must be one of {', '.join(SPELLINGS)}, got {self.spelling!r}"

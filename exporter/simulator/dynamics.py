@@ -11,7 +11,14 @@ import math
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from exporter.simulator.alarms import SimAlarm, alarms_between, raised
+from exporter.simulator.alarms import (
+    ALARM_BUCKET,
+    MAX_GROWTH,
+    PER_SITE_HOUR,
+    SimAlarm,
+    in_bucket,
+    raised,
+)
 from exporter.simulator.events import Event, Placed
 from exporter.simulator.fleet import Fleet, GatewaySpec, PortSpec, SiteSpec
 from exporter.simulator.rand import between, hash64, split, tag, unit, weighted
@@ -162,10 +169,27 @@ class World:
     Other episodes are drawn per site and hour. Placed events (``events``) override them: a
     degradation replaces the site's episode at every hour while it is in force, a gateway or
     port is down from the event's ``since``, a raised alarm joins the stream at ``since``.
+
+    Alarms: ``alarms_per_site_hour`` sets their volume; with ``alarm_growth`` an alarm shows
+    the recurrences so far (else its final count at once); ``alarm_start`` is the field a
+    window filters on (``timestamp`` or ``last_seen``).
     """
 
-    def __init__(self, fleet: Fleet) -> None:
+    def __init__(
+        self,
+        fleet: Fleet,
+        *,
+        alarms_per_site_hour: float = PER_SITE_HOUR,
+        alarm_growth: bool = False,
+        alarm_start: str = "timestamp",
+    ) -> None:
         self.fleet = fleet
+        self.alarm_growth = alarm_growth
+        self.alarm_start = alarm_start
+        self._alarm_bucket = lru_cache(maxsize=1 << 12)(
+            lambda bucket: in_bucket(fleet, bucket, alarms_per_site_hour)
+        )
+        self._alarm_memo: tuple[tuple[float, float, float], list[SimAlarm]] | None = None
         self.events: tuple[Placed, ...] = ()
         self._degraded_sites: dict[int, Episode] = {}
         self._down_keys: dict[int, float] = {}
@@ -202,6 +226,7 @@ class World:
     def apply(self, events: tuple[Placed, ...]) -> None:
         """Put ``events`` in force (replacing those before); the latest wins where two clash."""
         self.events = events
+        self._alarm_memo = None
         self._degraded_sites = {
             p.site: Episode(p.event.metric, p.event.classifier, p.event.severity, p.gateway, p.port)
             for p in events
@@ -216,17 +241,30 @@ class World:
                 downs[gateway.wan_ports[p.port].key] = p.since
         self._down_keys = downs
 
-    def alarms_between(self, start: float, end: float) -> list[SimAlarm]:
-        """The seeded alarm stream and the raised alarms with ``start <= timestamp < end``."""
-        found = alarms_between(self.fleet, start, end)
-        extra = [
-            alarm
-            for alarm in (raised(self.fleet, p) for p in self.events if p.event.kind == "alarm")
-            if start <= alarm.timestamp < end
-        ]
-        if not extra:
-            return found
-        return sorted([*found, *extra], key=lambda alarm: (alarm.timestamp, alarm.alarm_id))
+    def alarms_between(self, start: float, end: float, now: float | None = None) -> list[SimAlarm]:
+        """The alarms (seeded and raised) as they stand at ``now`` (default ``end``) whose
+        ``alarm_start`` field lies in [start, end), raised before ``now``; by (timestamp, id)."""
+        now = end if now is None else now
+        memo_key = (start, end, now)
+        if self._alarm_memo is not None and self._alarm_memo[0] == memo_key:
+            return self._alarm_memo[1]
+        by_last_seen = self.alarm_start == "last_seen"
+        lookback = MAX_GROWTH if by_last_seen else 0.0
+        found: list[SimAlarm] = []
+        if self.fleet.sites and end > start:
+            first = int((start - lookback) // ALARM_BUCKET)
+            for bucket in range(first, math.ceil(end / ALARM_BUCKET)):
+                found.extend(self._alarm_bucket(bucket))
+        found.extend(raised(self.fleet, p) for p in self.events if p.event.kind == "alarm")
+        if self.alarm_growth:
+            found = [alarm.at(now) for alarm in found if alarm.timestamp <= now]
+        if by_last_seen:
+            found = [a for a in found if start <= a.last_seen < end and a.timestamp < end]
+        else:
+            found = [a for a in found if start <= a.timestamp < end]
+        found.sort(key=lambda alarm: (alarm.timestamp, alarm.alarm_id))
+        self._alarm_memo = (memo_key, found)
+        return found
 
     def _down_since(self, key: int, now: float) -> float | None:
         """When an event took the gateway or port with ``key`` down, if it is down at ``now``."""
@@ -338,6 +376,20 @@ class World:
             cpu=round(cpu, 1),
             memory=round(memory, 1),
         )
+
+    def disconnected_since(self, gateway: GatewaySpec, now: float) -> float | None:
+        """When the gateway went offline, if it is offline at ``now`` (episodes start on the
+        hour and may follow each other)."""
+        since = self._down_since(gateway.key, now)
+        if since is not None:
+            return since
+        hour = int(now // HOUR)
+        if self._target(gateway, None, hour) != "gateway-disconnected":
+            return None
+        first = hour - 48
+        while hour > first and self._target(gateway, None, hour - 1) == "gateway-disconnected":
+            hour -= 1
+        return float(hour * HOUR)
 
     def _flap(self, port: PortSpec, bucket: int) -> tuple[float, float] | None:
         """The down interval of a flap starting in ``bucket``, if any."""

@@ -5,7 +5,7 @@ Everything is derived from the seed; what changes with time lives in ``dynamics`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from exporter.simulator.rand import between, hash64, make_uuid, pick, tag, unit, weighted
@@ -78,6 +78,7 @@ class PortSpec:
     latency_ms: float
     jitter_ms: float
     linkup_seconds: float
+    node: int = 0
 
     @property
     def is_wan(self) -> bool:
@@ -101,6 +102,7 @@ class GatewaySpec:
     reboot_phase: float
     ports: tuple[PortSpec, ...]
     wan_ports: tuple[PortSpec, ...]
+    ha: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,11 +238,17 @@ def _gateway(
     slot: int,
     index: int,
     family: str,
+    alone: bool,
 ) -> GatewaySpec:
+    """One gateway; a lone SRX is an HA cluster at 25 % of sites (WAN ports split over its
+    two nodes, the odd ones on node 1)."""
     key = hash64(site_key, tag("gw"), slot)
     model = weighted(_SRX if family == "srx" else _SSR, key, tag("model"))
     version = pick(_SRX_VERSIONS if family == "srx" else _SSR_VERSIONS, key, tag("version"))
+    ha = alone and family == "srx" and unit(key, tag("cluster")) < 0.25
     wan = [_port(key, family, i, spec) for i, spec in enumerate(_wan_ports(key))]
+    if ha:
+        wan = [replace(port, node=i % 2) for i, port in enumerate(wan)]
     lans = [
         _port(key, family, len(wan) + i, ("lan", "", ""))
         for i in range(1 + int(unit(key, tag("lans")) * 2))
@@ -263,6 +271,7 @@ def _gateway(
         reboot_phase=unit(key, tag("phase")) * period,
         ports=tuple(wan + lans),
         wan_ports=tuple(wan),
+        ha=ha,
     )
 
 
@@ -295,7 +304,9 @@ def build_fleet(seed: int, sites: int) -> Fleet:
         count = 2 if unit(key, tag("ha")) < 0.3 else 1
         site_gateways = []
         for slot in range(count):
-            gateway = _gateway(seed, key, index, site_id, name, slot, len(gateways), family)
+            gateway = _gateway(
+                seed, key, index, site_id, name, slot, len(gateways), family, count == 1
+            )
             gateways.append(gateway)
             site_gateways.append(gateway)
         site_specs.append(

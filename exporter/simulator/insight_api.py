@@ -14,11 +14,21 @@ from exporter.simulator.dynamics import (
     WAN_LINK_HEALTH,
 )
 from exporter.simulator.fleet import SiteSpec
+from exporter.simulator.live import (
+    MISSING_FIELDS,
+    NO_PATHS_ZERO,
+    WORST_SITES_REFUSAL,
+    drop,
+    no_monitored_paths,
+)
 from exporter.simulator.paging import body_page, decode_cursor, next_url, search_limit
 from exporter.simulator.replies import ApiError, Call, Reply, integer, window
 
 SLE_KINDS = ("wan", "wifi", "wired")
 GATEWAY_BANDWIDTH = "gateway-bandwidth"
+WAN_LINK_HEALTH_V2 = "wan-link-health-v2"
+# What worst-sites-by-sle does not rank (live habit ``worst_sites_refusal``).
+UNRANKED = frozenset({GATEWAY_BANDWIDTH, WAN_LINK_HEALTH_V2})
 _SPEC_KEYS = {
     GATEWAY_HEALTH: GATEWAY_HEALTH,
     WAN_LINK_HEALTH: WAN_LINK_HEALTH,
@@ -28,7 +38,7 @@ _LIVE_KEYS = {
     GATEWAY_HEALTH: GATEWAY_HEALTH,
     WAN_LINK_HEALTH: WAN_LINK_HEALTH,
     APPLICATION_HEALTH: APPLICATION_HEALTH,
-    "wan-link-health-v2": WAN_LINK_HEALTH,
+    WAN_LINK_HEALTH_V2: WAN_LINK_HEALTH,
     GATEWAY_BANDWIDTH: GATEWAY_BANDWIDTH,
 }
 
@@ -54,18 +64,27 @@ def _score(api: Api, site: SiteSpec, metric: str, start: float, end: float) -> f
 
 
 def site_scores(api: Api, site: SiteSpec, start: float, end: float) -> dict[str, float]:
-    """A site's score per SLE key of the configured spelling over [start, end)."""
-    return {key: _score(api, site, metric, start, end) for key, metric in metric_keys(api).items()}
+    """A site's score per SLE key of the configured spelling over [start, end); with
+    ``no_paths_zero``, ``wan-link-health-v2`` is 0 at a site without monitored paths."""
+    scores = {
+        key: _score(api, site, metric, start, end) for key, metric in metric_keys(api).items()
+    }
+    if WAN_LINK_HEALTH_V2 in scores and api.does(NO_PATHS_ZERO) and no_monitored_paths(site.key):
+        scores[WAN_LINK_HEALTH_V2] = 0.0
+    return scores
 
 
 def _site_row(api: Api, site: SiteSpec, start: float, end: float) -> dict[str, Any]:
     clients = round(site.clients * (0.5 + 0.5 * math.sin(site.key % 7)), 0)
-    return {
+    row: dict[str, Any] = {
         "site_id": site.site_id,
         **site_scores(api, site, start, end),
         "num_gateways": len(site.gateways),
         "num_clients": max(0, int(clients)),
     }
+    if api.does(MISSING_FIELDS):
+        drop(row, site.key, ("num_gateways", "num_clients"))
+    return row
 
 
 def get_sites_sle(api: Api, call: Call) -> Reply:
@@ -93,6 +112,8 @@ def get_worst_sites(api: Api, call: Call) -> Reply:
     """``insights/worst-sites-by-sle?sle=<metric>``: the lowest-scoring sites first."""
     api.check_org(call)
     wanted = call.query.get("sle") or "wan"
+    if api.does(WORST_SITES_REFUSAL) and wanted.replace("_", "-") in UNRANKED:
+        raise ApiError(400, f"sle: {wanted!r} is not ranked")
     keys = metric_keys(api)
     ranked = list(keys.values())
     if wanted != "wan":
@@ -139,6 +160,9 @@ def _alarm_row(api: Api, alarm: SimAlarm) -> dict[str, Any]:
     }
     if api.live:
         row["incident_count"] = alarm.count
+    if api.does(MISSING_FIELDS):
+        key = alarm.gateway_index * 0x10001 + int(alarm.timestamp * 1000)
+        drop(row, key, ("hostnames", "acked"))
     return row
 
 
@@ -150,7 +174,7 @@ def get_alarms(api: Api, call: Call) -> Reply:
     filters = {
         k: call.query[k] for k in ("site_id", "group", "severity", "type") if call.query.get(k)
     }
-    alarms = api.world.alarms_between(start, end)
+    alarms = api.world.alarms_between(start, end, call.now)
     rows = [_alarm_row(api, alarm) for alarm in (reversed(alarms) if descending else alarms)]
     rows = [row for row in rows if all(row[k] == v for k, v in filters.items())]
     total = len(rows)

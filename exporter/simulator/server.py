@@ -19,6 +19,7 @@ from exporter.config import DEMO_TOKEN
 from exporter.simulator.app import Simulator
 from exporter.simulator.config import FAULT_MODES, SPELLINGS, SimConfig, parse_fault
 from exporter.simulator.events import EVENT_KINDS, Event
+from exporter.simulator.live import ALARM_START_FIELDS, BEHAVIOURS, without
 
 DEFAULT_PORT = 9843
 
@@ -124,6 +125,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="an event in force from the start, as POST /__sim/events takes it (repeatable); "
         f"kinds: {', '.join(EVENT_KINDS)}",
     )
+    parser.add_argument(
+        "--no-live",
+        action="append",
+        default=[],
+        metavar="BEHAVIOUR",
+        help="switch a live-cloud habit off (repeatable; 'all' for the tidy simulator): "
+        f"{', '.join(BEHAVIOURS)}",
+    )
+    parser.add_argument(
+        "--alarm-start",
+        choices=ALARM_START_FIELDS,
+        default="timestamp",
+        help="the alarm field the alarm search's start filters on (default timestamp)",
+    )
+    parser.add_argument(
+        "--alarms-per-site-hour",
+        type=float,
+        default=0.02,
+        help="alarm volume (default 0.02; 0.5 gives 3,208 sites ~38,000 alarms a day)",
+    )
     # Replay (exporter/simulator/replay.py): serve a capture instead of a simulated fleet.
     parser.add_argument(
         "--replay",
@@ -144,6 +165,9 @@ def config_from_args(args: argparse.Namespace) -> SimConfig:
         spelling=args.spelling,
         faults=tuple(args.fault),
         events=tuple(args.event),
+        live=without(args.no_live),
+        alarm_start=args.alarm_start,
+        alarms_per_site_hour=args.alarms_per_site_hour,
     )
 
 

@@ -1,4 +1,11 @@
-"""The site SLE deep-dive family under ``/sites/{site}/sle/site/{site}/``."""
+"""The site SLE deep-dive family under ``/sites/{site}/sle/site/{site}/``.
+
+Live habits (``live.BEHAVIOURS``): ``trend_offset`` starts summary-trend buckets at the
+window's own start (off the hour) and cuts the last one at its end; ``short_window_400``
+refuses windows under an hour (summary-trend, histogram, impacted-interfaces) and the
+impacted interfaces of gateway-health; ``missing_fields`` leaves ``samples`` out of classifiers
+that saw no degradation and ``gateway_mac`` out of some impacted-gateway rows.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from exporter.simulator import live
 from exporter.simulator.api import Api
 from exporter.simulator.dynamics import (
     CLASSIFIERS,
@@ -16,6 +24,7 @@ from exporter.simulator.dynamics import (
 )
 from exporter.simulator.fleet import SiteSpec
 from exporter.simulator.insight_api import canonical
+from exporter.simulator.rand import hash64, tag
 from exporter.simulator.replies import NOT_FOUND, ApiError, Call, Reply, window
 
 _THRESHOLDS: dict[str, dict[str, Any]] = {
@@ -84,6 +93,38 @@ def _slices(api: Api, site: SiteSpec, metric: str, start: float, end: float) -> 
     return slices
 
 
+def _shifted(api: Api, site: SiteSpec, metric: str, start: float, end: float) -> list[_Slice]:
+    """Hour-long buckets from ``start`` itself (off the hour), the last one cut at ``end``."""
+    hourly = {s.hour: s for s in _slices(api, site, metric, start - HOUR, end + HOUR)}
+    slices = []
+    edge = start
+    while edge < end:
+        stop = min(end, edge + HOUR)
+        total = degraded = 0.0
+        classifiers: dict[str, float] = {}
+        for hour in range(int(edge // HOUR), math.ceil(stop / HOUR)):
+            piece = hourly[hour]
+            share = (min(stop, (hour + 1) * HOUR) - max(edge, hour * HOUR)) / HOUR
+            total += piece.total * share
+            for name, value in piece.classifiers.items():
+                classifiers[name] = classifiers.get(name, 0.0) + value * share
+        classifiers = {name: round(value, 3) for name, value in classifiers.items()}
+        degraded = round(sum(classifiers.values()), 3)
+        slices.append(_Slice(round(total, 3), degraded, classifiers, int(edge // HOUR)))
+        edge = stop
+    return slices
+
+
+def _bare(site_key: int, classifier: str) -> bool:
+    """Whether a quiet classifier row leaves out its ``samples`` (a third of them do)."""
+    return live.missing(hash64(site_key, tag(classifier)), "samples", 0.3)
+
+
+def _refuse_short(api: Api, start: float, end: float) -> None:
+    if api.does(live.SHORT_WINDOW_400) and end - start < live.SHORT_WINDOW:
+        raise ApiError(400, "duration: the window must be at least 1h")
+
+
 def get_metrics(api: Api, call: Call) -> Reply:
     site = api.site(call)
     if call.params.get("scope") != "site" or call.params.get("scope_id") != site.site_id:
@@ -98,26 +139,28 @@ def get_metrics(api: Api, call: Call) -> Reply:
 def get_summary_trend(api: Api, call: Call) -> Reply:
     site, name, metric = _site_and_metric(api, call)
     start, end = window(call)
-    slices = _slices(api, site, metric, start, end)
+    _refuse_short(api, start, end)
+    offset = api.does(live.TREND_OFFSET)
+    slices = (_shifted if offset else _slices)(api, site, metric, start, end)
     totals = [s.total for s in slices]
     degraded = [s.degraded for s in slices]
-    classifiers = [
-        {
+    classifiers: list[dict[str, Any]] = []
+    for classifier in CLASSIFIERS[metric]:
+        values = [s.classifiers.get(classifier, 0.0) for s in slices]
+        entry: dict[str, Any] = {
             "name": classifier,
             "interval": HOUR,
             "x_label": "seconds",
             "y_label": "user-minutes",
-            "samples": {
-                "total": totals,
-                "degraded": [s.classifiers.get(classifier, 0.0) for s in slices],
-                "duration": [s.classifiers.get(classifier, 0.0) for s in slices],
-            },
+            "samples": {"total": totals, "degraded": values, "duration": values},
         }
-        for classifier in CLASSIFIERS[metric]
-    ]
+        quiet = not any(values)
+        if quiet and api.does(live.MISSING_FIELDS) and _bare(site.key, classifier):
+            del entry["samples"]
+        classifiers.append(entry)
     return Reply(
         {
-            "start": (start // HOUR) * HOUR,
+            "start": start if offset else (start // HOUR) * HOUR,
             "end": end,
             "sle": {
                 "name": name,
@@ -142,6 +185,7 @@ def get_histogram(api: Api, call: Call) -> Reply:
     """User-minutes by the hourly SLE value in 10 % bins."""
     site, name, metric = _site_and_metric(api, call)
     start, end = window(call)
+    _refuse_short(api, start, end)
     bins = [0.0] * 10
     for piece in _slices(api, site, metric, start, end):
         if piece.total > 0:
@@ -216,7 +260,7 @@ def get_impacted_gateways(api: Api, call: Call) -> Reply:
     site, name, metric = _site_and_metric(api, call)
     start, end = window(call)
     total, by_gateway, _ = _attribution(api, site, metric, start, end, call.query.get("classifier"))
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "gateway_mac": gw.mac,
             "name": gw.name,
@@ -229,6 +273,10 @@ def get_impacted_gateways(api: Api, call: Call) -> Reply:
         for g, gw in enumerate(site.gateways)
         if by_gateway[g] > 0
     ]
+    if api.does(live.MISSING_FIELDS):
+        hit = [gw for g, gw in enumerate(site.gateways) if by_gateway[g] > 0]
+        for gw, row in zip(hit, rows, strict=True):
+            live.drop(row, gw.key, ("gateway_mac", "gateway_model", "gateway_version"))
     return Reply(
         {
             **_impact_common(call, name, start, end),
@@ -243,6 +291,9 @@ def get_impacted_gateways(api: Api, call: Call) -> Reply:
 def get_impacted_interfaces(api: Api, call: Call) -> Reply:
     site, name, metric = _site_and_metric(api, call)
     start, end = window(call)
+    _refuse_short(api, start, end)
+    if api.does(live.SHORT_WINDOW_400) and metric == GATEWAY_HEALTH:
+        raise ApiError(400, f"metric {name!r} has no impacted interfaces")
     rows: list[dict[str, Any]] = []
     if metric != GATEWAY_HEALTH:
         total, _, by_port = _attribution(

@@ -91,6 +91,10 @@ class Client:
             page += 1
 
 
+# No live habit (``SimConfig.live``): pages hold each row once, every field, no stale rows.
+TIDY: frozenset[str] = frozenset()
+
+
 @asynccontextmanager
 async def simulator(
     config: SimConfig | None = None, clock: Clock | None = None

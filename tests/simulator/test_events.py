@@ -12,7 +12,7 @@ from exporter.clock import ManualClock
 from exporter.simulator import SimConfig, add_arguments
 from exporter.simulator.events import Event
 from exporter.simulator.server import config_from_args, serve
-from tests.simulator.support import T0, Client, simulator
+from tests.simulator.support import T0, TIDY, Client, simulator
 
 WAN = "wan-link-health"
 
@@ -100,7 +100,9 @@ async def test_a_degraded_site_shows_in_every_sle_view_and_the_truth() -> None:
 
 async def test_a_downed_gateway_and_port_show_in_stats_paths_and_the_truth() -> None:
     clock = ManualClock(T0)
-    async with simulator(SimConfig(sites=10), clock) as (running, client):
+    # Tidy: the events' own effect; with the live habits the offline gateway's paths keep
+    # their last status (tests/simulator/test_live.py).
+    async with simulator(SimConfig(sites=10, live=TIDY), clock) as (running, client):
         sim = running.simulator
         org = f"/api/v1/orgs/{sim.org_id}"
         gateway = sim.fleet.sites[1].gateways[0]
