@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bench import cold_start, memory, scrape, steady_state, warm_restart
+from bench import cold_start, memory, render, scrape, steady_state, warm_restart
 from bench.report import Report
 
 BENCHMARKS: dict[str, Callable[..., Report]] = {
@@ -16,6 +16,7 @@ BENCHMARKS: dict[str, Callable[..., Report]] = {
     "steady_state": steady_state.run,
     "scrape": scrape.run,
     "memory": memory.run,
+    "render": render.run,
     "warm_restart": warm_restart.run,
 }
 RESULTS = Path(__file__).resolve().parent / "results"

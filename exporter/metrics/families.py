@@ -35,10 +35,13 @@ class Family:
         if self._first(labels):
             self.metric.samples.append(Sample(self.sample_name, labels, float(value)))
 
-    def add_buckets(self, labels: dict[str, str], buckets: Iterable[Sample]) -> None:
+    def add_buckets(
+        self, labels: dict[str, str], buckets: Iterable[tuple[dict[str, str], float]]
+    ) -> None:
         """The ``_bucket`` samples of one histogram series, once per ``labels``."""
         if self._first(labels):
-            self.metric.samples.extend(buckets)
+            name = f"{self.sample_name}_bucket"
+            self.metric.samples.extend(Sample(name, b, float(v)) for b, v in buckets)
 
     def _first(self, labels: dict[str, str]) -> bool:
         key = tuple(labels.values())
@@ -47,3 +50,21 @@ class Family:
             return False
         self._seen.add(key)
         return True
+
+
+class MetricBuilder:
+    """A :class:`~exporter.metrics.series.Builder` of prometheus_client families."""
+
+    def __init__(self) -> None:
+        self.families: list[Family] = []
+
+    def family(self, name: str) -> Family:
+        family = Family(name)
+        self.families.append(family)
+        return family
+
+    def labels(self, keys: tuple[str, ...], values: tuple[str, ...]) -> dict[str, str]:
+        return dict(zip(keys, values, strict=True))
+
+    def metrics(self) -> list[Metric]:
+        return [f.metric for f in self.families]

@@ -27,7 +27,7 @@ def test_every_benchmark_runs_quick_and_writes_its_json(tmp_path: Path, capsys: 
     assert main(["--quick", "--results", str(tmp_path)]) == 0
     printed = capsys.readouterr().out
     assert {p.stem for p in tmp_path.glob("*.json")} == set(BENCHMARKS)
-    for title in ("Cold start", "Steady state", "Scrape", "Memory", "Warm restart"):
+    for title in ("Cold start", "Steady state", "Scrape", "Memory", "Render", "Warm restart"):
         assert f"### {title}" in printed
 
     cold = load(tmp_path, "cold_start")
@@ -75,6 +75,16 @@ def test_every_benchmark_runs_quick_and_writes_its_json(tmp_path: Path, capsys: 
     for probe in memory["probes"]:
         assert probe["rendered"]["peak_kib"] >= probe["imported"]["peak_kib"] > 10_000
         assert probe["gzip_bytes"] < probe["bytes"]
+
+    render = load(tmp_path, "render")
+    assert [p["sites"] for p in render["probes"]] == [20, 200]
+    small, large = render["probes"]
+    assert 0 < small["series"] < large["series"]
+    for probe in render["probes"]:
+        assert 0 < probe["gzip_bytes"] < probe["bytes"]
+        assert probe["full_render_cpu_seconds"] > 0
+        assert probe["end"]["peak_kib"] >= probe["snapshot"]["peak_kib"]
+    assert render["met"].keys() == {"cpu", "peak_rss"}
 
     warm = load(tmp_path, "warm_restart")
     assert set(warm["jobs_published"]) == {

@@ -1,0 +1,81 @@
+"""The direct writer of /metrics lines writes what prometheus_client writes, byte for byte."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from prometheus_client.utils import floatToGoString
+
+from exporter.metrics.lines import BLOCK, LineBuilder, value_text
+from exporter.metrics.render import Format, data_chunks, encode
+from exporter.metrics.snapshot_families import PARTS, snapshot_families
+from exporter.model import Inventory, Org, Site, Snapshot
+from tests.metrics.test_escaping import NASTY
+from tests.support.snapshots import one_of_everything, reference_snapshot
+
+
+def go(value: float) -> str:
+    return str(floatToGoString(value))  # type: ignore[no-untyped-call]
+
+
+def assert_same(snapshot: Snapshot, fmt: Format) -> None:
+    fast = b"".join(data_chunks(snapshot, fmt))
+    assert fast == encode(list(snapshot_families(snapshot)), fmt)
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+def test_one_of_everything(fmt: Format) -> None:
+    """Every family: counters' _total, the gaugehistogram, HA nodes, optional labels."""
+    assert_same(one_of_everything(), fmt)
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+def test_a_reference_org(fmt: Format) -> None:
+    """The synthetic org's shape (and more lines than one block of a family)."""
+    snapshot = reference_snapshot(1200)
+    assert len(snapshot.wan_ports) > BLOCK
+    assert_same(snapshot, fmt)
+
+
+def inventory(names: tuple[str, ...]) -> Snapshot:
+    sites = tuple(Site(f"s{i}", name, f"region {name}", "CH") for i, name in enumerate(names))
+    return Snapshot(inventory=Inventory(Org("o", 'Org "Q"\\'), sites))
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+def test_odd_label_values(fmt: Format) -> None:
+    assert_same(inventory(NASTY), fmt)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(st.characters(blacklist_categories=("Cs",)), max_size=20), max_size=4))
+def test_any_label_values(names: list[str]) -> None:
+    for fmt in Format:
+        assert_same(inventory(tuple(names)), fmt)
+
+
+@given(st.floats() | st.integers(-(2**53), 2**53) | st.booleans())
+def test_values_as_floattogostring(value: float) -> None:
+    assert value_text(value) == go(value)
+
+
+@pytest.mark.parametrize("value", [1e6, 999999.5, 1e15 + 0.5, 1e16, 123456789012.0, -1e7, 5e-324])
+def test_values_at_the_edges_of_go_form(value: float) -> None:
+    assert value_text(value) == go(value)
+
+
+def test_a_repeated_series_is_written_once_and_counted() -> None:
+    snapshot = one_of_everything()
+    port = snapshot.wan_ports[0]
+    twin = dataclasses.replace(port, up=not port.up, wan_name="other")
+    snapshot = dataclasses.replace(snapshot, wan_ports=(port, twin, *snapshot.wan_ports[1:]))
+    builder = LineBuilder()
+    next(p for p in PARTS if p.name == "wan_ports").build(snapshot, builder)
+    counts = {f.name: f.duplicates for f in builder.families}
+    assert counts["mist_wan_port_up"] == 1
+    assert counts["mist_wan_port_info"] == 0  # another wan_name: another series
+    for fmt in Format:
+        assert_same(snapshot, fmt)
