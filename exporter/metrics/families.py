@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from prometheus_client.metrics_core import Metric
 from prometheus_client.samples import Sample
@@ -35,6 +35,12 @@ class Family:
         if self._first(labels):
             self.metric.samples.append(Sample(self.sample_name, labels, float(value)))
 
+    def add_column(
+        self, labels: Sequence[dict[str, str]], values: Iterable[float | bool | None]
+    ) -> None:
+        for one, value in zip(labels, values, strict=True):
+            self.add(one, value)
+
     def add_buckets(
         self, labels: dict[str, str], buckets: Iterable[tuple[dict[str, str], float]]
     ) -> None:
@@ -65,6 +71,11 @@ class MetricBuilder:
 
     def labels(self, keys: tuple[str, ...], values: tuple[str, ...]) -> dict[str, str]:
         return dict(zip(keys, values, strict=True))
+
+    def label_column(
+        self, keys: tuple[str, ...], rows: Iterable[tuple[str, ...]]
+    ) -> list[dict[str, str]]:
+        return [self.labels(keys, row) for row in rows]
 
     def metrics(self) -> list[Metric]:
         return [f.metric for f in self.families]

@@ -9,8 +9,11 @@ written by prometheus_client (:func:`exporter.metrics.render.header`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from operator import add, itemgetter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
+from itertools import chain, compress
+from operator import add, is_not, itemgetter
+from typing import cast
 
 from exporter.metrics.catalogue import BY_NAME
 
@@ -30,6 +33,11 @@ def _form(keys: tuple[str, ...]) -> tuple[str, Callable[[tuple[str, ...]], objec
 _FORMS: dict[tuple[str, ...], tuple[str, Callable[[tuple[str, ...]], object]]] = {}
 
 
+def _plain(text: str) -> bool:
+    """True when ``text`` has nothing to escape."""
+    return not ("\\" in text or "\n" in text or '"' in text)
+
+
 def label_text(keys: tuple[str, ...], values: tuple[str, ...]) -> str:
     """``{k="v",...} `` sorted by label name, or a lone space without labels."""
     if not keys:
@@ -37,14 +45,23 @@ def label_text(keys: tuple[str, ...], values: tuple[str, ...]) -> str:
     form = _FORMS.get(keys)
     if form is None:
         form = _FORMS[keys] = _form(keys)
-    joined = "".join(values)
-    if "\\" in joined or "\n" in joined or '"' in joined:
+    if not _plain("".join(values)):
         values = tuple(map(escape, values))
     template, pick = form
     return template % pick(values)
 
 
+def label_texts(keys: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> Iterator[str]:
+    """``label_text(keys, row)`` of each row; in C loops when no value needs escaping."""
+    rows = list(rows)
+    if not keys or not _plain("".join(chain.from_iterable(rows))):
+        return (label_text(keys, row) for row in rows)
+    template, pick = _FORMS.get(keys) or _FORMS.setdefault(keys, _form(keys))
+    return map(template.__mod__, map(pick, rows))
+
+
 BLOCK = 4096
+_NOT_NONE = partial(is_not, None)
 _SPECIAL = {"inf": "+Inf", "-inf": "-Inf", "nan": "NaN"}
 _EXPONENTS = tuple(f"e+{n:02d}" for n in range(24))  # repr is fixed-point below 1e16
 
@@ -69,27 +86,61 @@ def value_text(value: float | bool) -> str:
     return go_text(repr(float(value)))
 
 
-class Lines:
-    """One family's samples as label texts and values; duplicates left out and counted."""
+class LabelColumn(list[str]):
+    """Label texts of many entities, and whether any repeats (once, for all its families)."""
 
-    __slots__ = ("_buckets", "_series", "_values", "duplicates", "name", "prefix")
+    __slots__ = ("unique",)
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        super().__init__(texts)
+        self.unique = len(set(self)) == len(self)
+
+
+class Lines:
+    """One family's samples as label texts and values; duplicates left out and counted.
+
+    Filled by one column of distinct labels, it keeps the column and its values as they are;
+    otherwise sample by sample, each label once.
+    """
+
+    __slots__ = ("_buckets", "_column", "_series", "_values", "duplicates", "name", "prefix")
 
     def __init__(self, name: str) -> None:
         self.name = name
         histogram = BY_NAME[name].type == "gaugehistogram"
         self.prefix = f"{name}_bucket" if histogram else name
+        self._column: tuple[Sequence[str], list[float | bool | None]] | None = None
         self._values: dict[str, float | bool] = {}
         self._series: set[str] = set()
         self._buckets: list[tuple[str, float]] = []
         self.duplicates = 0
 
     def add(self, labels: str, value: float | bool | None) -> None:
+        if self._column is not None:
+            self._add_each(*self._column)
         if value is None:
             return
         if labels in self._values:
             self.duplicates += 1
         else:
             self._values[labels] = value
+
+    def add_column(self, labels: Sequence[str], values: Iterable[float | bool | None]) -> None:
+        values = list(values)
+        if len(values) != len(labels):
+            raise ValueError(f"{len(labels)} labels, {len(values)} values")
+        unique = (
+            labels.unique if isinstance(labels, LabelColumn) else len(set(labels)) == len(labels)
+        )
+        if unique and self._column is None and not self._values:
+            self._column = (labels, values)
+        else:
+            self._add_each(labels, values)
+
+    def _add_each(self, labels: Sequence[str], values: list[float | bool | None]) -> None:
+        self._column = None
+        for one, value in zip(labels, values, strict=True):
+            self.add(one, value)
 
     def add_buckets(self, labels: str, buckets: Iterable[tuple[str, float]]) -> None:
         if labels in self._series:
@@ -98,11 +149,23 @@ class Lines:
             self._series.add(labels)
             self._buckets.extend(buckets)
 
+    def _taken(self) -> tuple[Sequence[str], Sequence[float | bool]]:
+        """Every label and its reported value, in order; the family is left empty."""
+        column, self._column = self._column, None
+        if column is not None:
+            labels, values = column
+            if values.count(None):
+                keep = list(map(_NOT_NONE, values))
+                labels, values = list(compress(labels, keep)), list(compress(values, keep))
+            return labels, cast("list[float | bool]", values)
+        labels = [*self._values, *(b for b, _ in self._buckets)]
+        reported = [*self._values.values(), *(v for _, v in self._buckets)]
+        self._values, self._buckets = {}, []
+        return labels, reported
+
     def samples(self) -> Iterator[bytes]:
         """The family's sample lines, UTF-8, in blocks of up to ``BLOCK`` lines; then empty."""
-        labels = [*self._values, *(b for b, _ in self._buckets)]
-        values = [*self._values.values(), *(v for _, v in self._buckets)]
-        self._values, self._buckets = {}, []
+        labels, values = self._taken()
         prefix = self.prefix
         separator = f"\n{prefix}"
         for start in range(0, len(labels), BLOCK):
@@ -125,3 +188,6 @@ class LineBuilder:
 
     def labels(self, keys: tuple[str, ...], values: tuple[str, ...]) -> str:
         return label_text(keys, values)
+
+    def label_column(self, keys: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> LabelColumn:
+        return LabelColumn(label_texts(keys, rows))

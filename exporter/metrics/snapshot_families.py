@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Protocol
 
 from prometheus_client.metrics_core import Metric
@@ -38,6 +39,27 @@ IMPACTED_GATEWAY = (*SLE, "gateway_mac")
 IMPACTED_INTERFACE = (*SLE, "gateway_mac", "interface")
 ALARM = ("site_id", "group", "severity", "alarm_type")
 INCIDENT = ("group", "severity", "alarm_type")
+# (family, attribute) of the series of each WAN port and each peer path, in exposed order.
+WAN_PORT_VALUES = (
+    ("mist_wan_port_up", "up"),
+    ("mist_wan_port_speed_bytes_per_second", "speed_bytes_per_second"),
+    ("mist_wan_port_receive_bytes_total", "receive_bytes"),
+    ("mist_wan_port_transmit_bytes_total", "transmit_bytes"),
+    ("mist_wan_port_receive_rate_bytes_per_second", "receive_rate_bytes_per_second"),
+    ("mist_wan_port_transmit_rate_bytes_per_second", "transmit_rate_bytes_per_second"),
+    ("mist_wan_port_latency_seconds", "latency_seconds"),
+    ("mist_wan_port_jitter_seconds", "jitter_seconds"),
+    ("mist_wan_port_loss_ratio", "loss_ratio"),
+    ("mist_wan_port_last_flap_timestamp_seconds", "last_flap_timestamp"),
+)
+PEER_PATH_VALUES = (
+    ("mist_vpn_peer_path_up", "up"),
+    ("mist_vpn_peer_path_active", "active"),
+    ("mist_vpn_peer_path_latency_seconds", "latency_seconds"),
+    ("mist_vpn_peer_path_jitter_seconds", "jitter_seconds"),
+    ("mist_vpn_peer_path_loss_ratio", "loss_ratio"),
+    ("mist_vpn_peer_path_mos", "mos"),
+)
 
 
 class Build(Protocol):
@@ -60,76 +82,48 @@ def _inventory(snapshot: Snapshot, b: Builder[L]) -> None:
     inventory = snapshot.inventory
     if inventory is not None:
         org.add(b.labels(ORG, (inventory.org.org_id, inventory.org.name)), 1)
-        for s in inventory.sites:
-            sites.add(b.labels(SITE_INFO, (s.site_id, s.name, s.region, s.country_code)), 1)
+        rows = map(attrgetter("site_id", "name", "region", "country_code"), inventory.sites)
+        sites.add_column(b.label_column(SITE_INFO, rows), [1] * len(inventory.sites))
 
 
 def _gateways(snapshot: Snapshot, b: Builder[L]) -> None:
-    info, up = b.family("mist_gateway_info"), b.family("mist_gateway_up")
-    uptime, cpu = b.family("mist_gateway_uptime_seconds"), b.family("mist_gateway_cpu_ratio")
-    memory = b.family("mist_gateway_memory_ratio")
-    for g in snapshot.gateways:
-        ids = b.labels(GATEWAY, (g.site_id, g.mac))
-        info.add(b.labels(GATEWAY_INFO, (g.site_id, g.mac, g.name, g.model, g.version)), 1)
-        up.add(ids, g.up)
-        uptime.add(ids, g.uptime_seconds)
+    gateways = snapshot.gateways
+    ids = b.label_column(GATEWAY, map(attrgetter("site_id", "mac"), gateways))
+    rows = map(attrgetter("site_id", "mac", "name", "model", "version"), gateways)
+    b.family("mist_gateway_info").add_column(b.label_column(GATEWAY_INFO, rows), [1] * len(ids))
+    b.family("mist_gateway_up").add_column(ids, map(attrgetter("up"), gateways))
+    uptime = map(attrgetter("uptime_seconds"), gateways)
+    b.family("mist_gateway_uptime_seconds").add_column(ids, uptime)
+    cpu, memory = b.family("mist_gateway_cpu_ratio"), b.family("mist_gateway_memory_ratio")
+    for g, gateway in zip(gateways, ids, strict=True):
         for n in g.nodes:
-            node = b.labels(NODE, (g.site_id, g.mac, n.node)) if n.node else ids
+            node = b.labels(NODE, (g.site_id, g.mac, n.node)) if n.node else gateway
             cpu.add(node, n.cpu_ratio)
             memory.add(node, n.memory_ratio)
 
 
 def _wan_ports(snapshot: Snapshot, b: Builder[L]) -> None:
-    info = b.family("mist_wan_port_info")
-    up = b.family("mist_wan_port_up")
-    speed = b.family("mist_wan_port_speed_bytes_per_second")
-    rx = b.family("mist_wan_port_receive_bytes_total")
-    tx = b.family("mist_wan_port_transmit_bytes_total")
-    rx_rate = b.family("mist_wan_port_receive_rate_bytes_per_second")
-    tx_rate = b.family("mist_wan_port_transmit_rate_bytes_per_second")
-    latency = b.family("mist_wan_port_latency_seconds")
-    jitter = b.family("mist_wan_port_jitter_seconds")
-    loss = b.family("mist_wan_port_loss_ratio")
-    flap = b.family("mist_wan_port_last_flap_timestamp_seconds")
-    for p in snapshot.wan_ports:
-        port = (p.site_id, p.gateway_mac, p.port_id)
-        ids = b.labels(PORT, port)
-        if p.node:
-            info.add(b.labels(PORT_INFO_NODE, (*port, p.wan_name, p.wan_type, p.node)), 1)
-        else:
-            info.add(b.labels(PORT_INFO, (*port, p.wan_name, p.wan_type)), 1)
-        up.add(ids, p.up)
-        speed.add(ids, p.speed_bytes_per_second)
-        rx.add(ids, p.receive_bytes)
-        tx.add(ids, p.transmit_bytes)
-        rx_rate.add(ids, p.receive_rate_bytes_per_second)
-        tx_rate.add(ids, p.transmit_rate_bytes_per_second)
-        latency.add(ids, p.latency_seconds)
-        jitter.add(ids, p.jitter_seconds)
-        loss.add(ids, p.loss_ratio)
-        flap.add(ids, p.last_flap_timestamp)
+    ports = snapshot.wan_ports
+    ids = b.label_column(PORT, map(attrgetter(*PORT), ports))
+    info = list(b.label_column(PORT_INFO, map(attrgetter(*PORT_INFO), ports)))
+    for i in [i for i, p in enumerate(ports) if p.node]:
+        info[i] = b.labels(PORT_INFO_NODE, attrgetter(*PORT_INFO_NODE)(ports[i]))
+    b.family("mist_wan_port_info").add_column(info, [1] * len(ids))
+    for name, field in WAN_PORT_VALUES:
+        b.family(name).add_column(ids, map(attrgetter(field), ports))
 
 
 def _peer_paths(snapshot: Snapshot, b: Builder[L]) -> None:
-    up, active = b.family("mist_vpn_peer_path_up"), b.family("mist_vpn_peer_path_active")
-    latency = b.family("mist_vpn_peer_path_latency_seconds")
-    jitter = b.family("mist_vpn_peer_path_jitter_seconds")
-    loss, mos = b.family("mist_vpn_peer_path_loss_ratio"), b.family("mist_vpn_peer_path_mos")
-    for p in snapshot.peer_paths:
-        values = (p.site_id, p.gateway_mac, p.port_id, p.peer_mac, p.peer_port_id)
-        ids = b.labels(PEER_PATH, values)
-        up.add(ids, p.up)
-        active.add(ids, p.active)
-        latency.add(ids, p.latency_seconds)
-        jitter.add(ids, p.jitter_seconds)
-        loss.add(ids, p.loss_ratio)
-        mos.add(ids, p.mos)
+    paths = snapshot.peer_paths
+    ids = b.label_column(PEER_PATH, map(attrgetter(*PEER_PATH), paths))
+    for name, field in PEER_PATH_VALUES:
+        b.family(name).add_column(ids, map(attrgetter(field), paths))
 
 
 def _sle_scores(snapshot: Snapshot, b: Builder[L]) -> None:
-    ratio = b.family("mist_site_sle_ratio")
-    for s in snapshot.sle_scores:
-        ratio.add(b.labels(SLE, (s.site_id, s.sle)), s.ratio)
+    scores = snapshot.sle_scores
+    ids = b.label_column(SLE, map(attrgetter(*SLE), scores))
+    b.family("mist_site_sle_ratio").add_column(ids, map(attrgetter("ratio"), scores))
 
 
 def _le(bound: float) -> str:

@@ -9,9 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from prometheus_client.utils import floatToGoString
 
+from exporter.metrics.families import MetricBuilder
 from exporter.metrics.lines import BLOCK, LineBuilder, value_text
-from exporter.metrics.render import Format, data_chunks, encode
-from exporter.metrics.snapshot_families import PARTS, snapshot_families
+from exporter.metrics.render import Format, data_chunks, encode, header
+from exporter.metrics.series import Builder, L
+from exporter.metrics.snapshot_families import PARTS, PORT, snapshot_families
 from exporter.model import Inventory, Org, Site, Snapshot
 from tests.metrics.test_escaping import NASTY
 from tests.support.snapshots import one_of_everything, reference_snapshot
@@ -79,3 +81,30 @@ def test_a_repeated_series_is_written_once_and_counted() -> None:
     assert counts["mist_wan_port_info"] == 0  # another wan_name: another series
     for fmt in Format:
         assert_same(snapshot, fmt)
+
+
+def fill(b: Builder[L]) -> None:
+    """Columns and rows mixed, missing values, labels repeated within and across them."""
+    up = b.family("mist_wan_port_up")
+    up.add_column(b.label_column(PORT, [("s", "m", "p1"), ("s", "m", "p2")]), [1.0, None])
+    up.add(b.labels(PORT, ("s", "m", "p3")), 0.0)
+    up.add(b.labels(PORT, ("s", "m", "p1")), 5.0)
+    speed = b.family("mist_wan_port_speed_bytes_per_second")
+    twice = b.label_column(PORT, [("s", "m", "p1"), ("s", "m", "p1"), ("s", "m", "p1")])
+    speed.add_column(twice, [None, 2e6, 3e6])
+    loss = b.family("mist_wan_port_loss_ratio")
+    loss.add(b.labels(PORT, ("s", "m", "p1")), 0.5)
+    loss.add_column(b.label_column(PORT, [("s", "m", "p1"), ("s", "m", "p2")]), [0.1, 0.2])
+
+
+def test_columns_and_rows_follow_the_same_rules_as_families() -> None:
+    lines, metrics = LineBuilder(), MetricBuilder()
+    fill(lines)
+    fill(metrics)
+    assert [f.duplicates for f in lines.families] == [f.duplicates for f in metrics.families]
+    assert [f.duplicates for f in lines.families] == [1, 1, 1]
+    for fmt in Format:
+        fast = b"".join(header(f.name, fmt) + b"".join(f.samples()) for f in lines.families)
+        assert fast == encode(metrics.metrics(), fmt)
+        lines = LineBuilder()
+        fill(lines)
