@@ -290,6 +290,8 @@ class Snapshot:
     gateways: tuple[Gateway, ...] = ()
     wan_ports: tuple[WanPort, ...] = ()
     peer_paths: tuple[PeerPath, ...] = ()
+    bgp_peers: tuple[BgpPeer, ...] = ()
+    wan_tunnels: tuple[WanTunnel, ...] = ()
     sle_scores: tuple[SleScore, ...] = ()
     worst_sites: tuple[WorstSite, ...] = ()
     alarm_counts: tuple[AlarmCount, ...] = ()
@@ -316,8 +318,6 @@ class TokenBudget:
     token: str
     remaining: int
     reset_timestamp: float
-    bgp_peers: tuple[BgpPeer, ...] = ()
-    wan_tunnels: tuple[WanTunnel, ...] = ()
     parked_until: float | None = None
 
 

@@ -86,14 +86,14 @@ class Scheduler:
             peer_rows=len(snap.peer_paths) or estimate.peer_rows,
             sle_metrics=len({s.sle for s in snap.sle_scores}) or len(WAN_SLE_METRICS),
             alarm_rows=sum(a.count for a in snap.alarm_counts) or estimate.alarm_rows,
+            bgp_rows=len(snap.bgp_peers) or estimate.bgp_rows,
+            tunnel_rows=len(snap.wan_tunnels) or estimate.tunnel_rows,
             degraded_pairs=len(
                 degraded_pairs(snap.sle_scores, snap.worst_sites, self.config.thresholds)
             ),
         )
 
     def replan(self) -> Plan:
-            bgp_rows=len(snap.bgp_peers) or estimate.bgp_rows,
-            tunnel_rows=len(snap.wan_tunnels) or estimate.tunnel_rows,
         """Plan the hour from the org as last seen and the calls each job last made."""
         plan = make_plan(
             self.shape(),

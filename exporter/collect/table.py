@@ -126,8 +126,6 @@ JOBS: tuple[JobSpec, ...] = (
         priority=1,
     ),
     JobSpec(
-        "org_sle",
-    JobSpec(
         "bgp_peers",
         "BGP session state, uptime, routes and flaps",
         300.0,
@@ -147,6 +145,8 @@ JOBS: tuple[JobSpec, ...] = (
         priority=1,
         after=("gateways",),
     ),
+    JobSpec(
+        "org_sle",
         "every site's SLE scores and Mist's worst-site ranking",
         600.0,
         lambda s: pages(s.sites) + s.sle_metrics,

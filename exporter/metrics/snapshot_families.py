@@ -19,6 +19,7 @@ from prometheus_client.metrics_core import Metric
 from prometheus_client.utils import floatToGoString
 
 from exporter.metrics.families import MetricBuilder
+from exporter.metrics.routing_families import bgp_peers, wan_tunnels
 from exporter.metrics.series import Builder, L
 from exporter.model import HistogramBucket, Snapshot
 
@@ -191,6 +192,8 @@ PARTS: tuple[Part, ...] = (
     Part("gateways", ("gateways",), _gateways),
     Part("wan_ports", ("wan_ports",), _wan_ports),
     Part("peer_paths", ("peer_paths",), _peer_paths),
+    Part("bgp_peers", ("bgp_peers",), bgp_peers),
+    Part("wan_tunnels", ("wan_tunnels",), wan_tunnels),
     Part("sle_scores", ("sle_scores",), _sle_scores),
     Part("deep_dives", ("deep_dives",), _deep_dives),
     Part("alarms", ("alarm_counts", "alarm_incidents"), _alarms),

@@ -13,6 +13,7 @@ from .panels import (
     target,
     timeseries,
 )
+from .routing import bgp_peers_table, tunnels_table
 from .shared import PORT_SEL, peer_paths_table
 from .thresholds import (
     AVAILABILITY_TEXT,
@@ -238,6 +239,19 @@ def build() -> Json:
             s,
             description="Every VPN peer path over the circuit: state, role and quality. A red "
             "path to one hub while others are fine is the hub's side; all red is this circuit.",
+        ),
+        tunnels_table(
+            "Secure-edge tunnels of this gateway",
+            'site_id="$site_id", gateway_mac="$gateway_mac"',
+            description="The gateway's tunnels to cloud security and the circuit each runs "
+            "over: state, uptime, last flap and traffic. Down with its circuit up points at the "
+            "provider's POP or the IKE negotiation.",
+        ),
+        bgp_peers_table(
+            "BGP sessions of this gateway",
+            'site_id="$site_id", gateway_mac="$gateway_mac"',
+            description="The gateway's BGP sessions (overlay to the hubs, provider edge over "
+            "MPLS): a provider-edge session down with this MPLS circuit is the circuit.",
         ),
     ]
     rows = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from . import Json
 from .board import ANY_REGION_VAR, SITE_VAR, SLE_VAR, dashboard, link, sections, to_circuit
 from .panels import UP_MAPPING, bargauge, column, simulated_banner, stat, table, target, timeseries
+from .routing import bgp_peers_table, tunnels_table
 from .shared import GW_JOIN, PORT_JOIN, peer_paths_table
 from .thresholds import (
     AVAILABILITY_TEXT,
@@ -347,6 +348,20 @@ def build() -> Json:
             "No path up means the site is isolated from the hubs; one hub down from many "
             "sites is the hub.",
         ),
+        bgp_peers_table(
+            "BGP sessions",
+            s,
+            description="Every BGP session of the site's gateways: overlay sessions to the hubs "
+            "and provider-edge sessions over MPLS, with state, uptime, routes and flaps in 24 "
+            "hours. A session down while its circuit is up is the neighbor or its config.",
+        ),
+        tunnels_table(
+            "Secure-edge tunnels",
+            s,
+            description="The gateways' IPsec/GRE tunnels to cloud security (Zscaler, Prisma "
+            "Access...): state, uptime, last flap and traffic. With the primary down, traffic "
+            "moves to the secondary; both down and it fails or leaves unprotected.",
+        ),
         table(
             "Alarms at the site (24h)",
             [(f"max by (group, severity, alarm_type) (mist_alarms{{{s}}} > 0)", "count")],
@@ -374,7 +389,8 @@ def build() -> Json:
     return dashboard(
         "mist-site",
         "Mist WAN / Site",
-        "One site: SLE deep-dive, gateways, WAN circuits, VPN peer paths and alarms.",
+        "One site: SLE deep-dive, gateways, WAN circuits, VPN peer paths, BGP sessions, "
+        "secure-edge tunnels and alarms.",
         sections(panels, ROWS, collapsed=[ROWS["Classifier breakdown (degraded user-time)"]]),
         [ANY_REGION_VAR, SITE_VAR, SLE_VAR],
     )

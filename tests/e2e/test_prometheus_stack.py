@@ -47,7 +47,7 @@ ACTIVE_PROBLEMS = "Active problems"
 
 def wanted_events(sites: int, seed: int) -> tuple[Event, ...]:
     """A degraded site with an alarm (site 0), a critical alarm at one site of each region, and
-    a gateway (site 1) and a WAN port (site 2) down."""
+    a gateway (site 1) and a WAN port (site 2; INET1 at seed 3, so its Zscaler tunnel) down."""
     regions = {site.region: site.index for site in reversed(build_fleet(seed, sites).sites)}
     return (
         Event("degraded", site=0, metric="wan-link-health", classifier="interface-congestion"),
@@ -130,11 +130,12 @@ async def test_dashboards_rules_and_alerts_on_real_prometheus(tmp_path: Path) ->
                 rows = await until(
                     lambda: active_problems(prometheus),
                     lambda found: (
-                        {"GatewayOffline", "CircuitDown"}
+                        {"GatewayOffline", "CircuitDown", "WanTunnelDown"}
                         <= {r["metric"].get("alertname") for r in found}
                     ),
                     within=60,
-                    what="Active problems lists the offline gateway and the down circuit",
+                    what="Active problems lists the offline gateway, the down circuit and the "
+                    "secure-edge tunnel over it",
                     every=1.0,
                 )
                 assert "Watchdog" not in {r["metric"].get("alertname") for r in rows}

@@ -178,22 +178,16 @@ def one_of_everything() -> Snapshot:
                 mos=4.3,
             ),
         ),
+        bgp_peers=(bgp_peer(site, mac, "10.255.0.1", "vpn_OrgOverlay", up=True),),
+        wan_tunnels=(wan_tunnel(site, mac, "zscaler-primary", "fra4-vpn.zscaler.net", up=True),),
         sle_scores=(SleScore(site, "wan-link-health", 0.87),),
         alarm_counts=(AlarmCount(site, "infrastructure", "critical", "gateway_down", 2),),
         alarm_incidents=(AlarmIncidents("infrastructure", "critical", "gateway_down", 5),),
         deep_dives=(deep_dive(site, "wan-link-health", mac),),
         published=frozenset({"inventory", "gateways", "wan_ports", "peer_paths", "alarms"}),
     )
-        bgp_peers=(bgp_peer(site, mac, "10.255.0.1", "vpn_OrgOverlay", up=True),),
-        wan_tunnels=(wan_tunnel(site, mac, "zscaler-primary", "fra4-vpn.zscaler.net", up=True),),
 
 
-def reference_snapshot(sites: int = 3208, seed: int = 1) -> Snapshot:
-    """A synthetic org at the reference scale (deterministic for a seed)."""
-    rng = random.Random(seed)
-    site_rows, gateways, ports, paths, scores, counts, dives = [], [], [], [], [], [], []
-    hubs = [gateway_mac(0xF00000 + h) for h in range(4)]
-    gw = 0
 def bgp_peer(site: str, mac: str, neighbor: str, vrf: str, *, up: bool) -> BgpPeer:
     return BgpPeer(
         site_id=site,
@@ -251,6 +245,12 @@ def routing(gateways: list[Gateway], seed: int) -> tuple[list[BgpPeer], list[Wan
     return peers, tunnels
 
 
+def reference_snapshot(sites: int = 3208, seed: int = 1) -> Snapshot:
+    """A synthetic org at the reference scale (deterministic for a seed)."""
+    rng = random.Random(seed)
+    site_rows, gateways, ports, paths, scores, counts, dives = [], [], [], [], [], [], []
+    hubs = [gateway_mac(0xF00000 + h) for h in range(4)]
+    gw = 0
     for n in range(1, sites + 1):
         sid = site_id(n)
         site_rows.append(Site(sid, f"Store {n}", REGIONS[n % len(REGIONS)], "GB"))
@@ -317,17 +317,17 @@ def routing(gateways: list[Gateway], seed: int) -> tuple[list[BgpPeer], list[Wan
             alarm_type = rng.choice(ALARM_TYPES)
             counts.append(AlarmCount(sid, "infrastructure", "warn", alarm_type, rng.randint(1, 5)))
     incidents = tuple(AlarmIncidents("infrastructure", "warn", t, 100) for t in ALARM_TYPES)
+    peers, tunnels = routing(gateways, seed)
     return Snapshot(
         inventory=Inventory(Org(ORG_ID, "Retail Co"), tuple(site_rows)),
         gateways=tuple(gateways),
         wan_ports=tuple(ports),
         peer_paths=tuple(paths),
         sle_scores=tuple(scores),
-    peers, tunnels = routing(gateways, seed)
+        bgp_peers=tuple(peers),
+        wan_tunnels=tuple(tunnels),
         alarm_counts=tuple(counts),
         alarm_incidents=incidents,
         deep_dives=tuple(dives),
         published=frozenset({"inventory", "gateways", "wan_ports", "peer_paths", "alarms"}),
     )
-        bgp_peers=tuple(peers),
-        wan_tunnels=tuple(tunnels),
