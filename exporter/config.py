@@ -95,6 +95,8 @@ class StateConfig:
 class WebConfig:
     listen_address: str = DEFAULT_LISTEN
     config_file: str | None = None
+    # MIST_WEBHOOK_SECRET(_FILE): enables POST /webhooks/mist
+    webhook_secret: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,7 +263,7 @@ def load_config(
         collect=_collect(collect),
         thresholds=_thresholds(root.section("thresholds"), collect),
         state=_state(root.section("state"), env),
-        web=_web(root.section("web")),
+        web=_web(root.section("web"), env),
         log_level=_log_level(root),
     )
     collect.reject_unknown()
@@ -383,12 +385,15 @@ def _state(sec: _Section, env: Mapping[str, str]) -> StateConfig:
     return StateConfig(redis_url=url, prefix=prefix)
 
 
-def _web(sec: _Section) -> WebConfig:
+def _web(sec: _Section, env: Mapping[str, str]) -> WebConfig:
+    if "webhook_secret" in sec.data:
+        raise ConfigError(sec.key("webhook_secret"), "a secret: set MIST_WEBHOOK_SECRET instead")
+    secret = _secret_from_env(env, "MIST_WEBHOOK_SECRET") or None
     listen = sec.text("listen_address", DEFAULT_LISTEN) or DEFAULT_LISTEN
     parse_listen_address(listen, sec.key("listen_address"))
     config_file = sec.text("config_file", None)
     sec.reject_unknown()
-    return WebConfig(listen_address=listen, config_file=config_file)
+    return WebConfig(listen_address=listen, config_file=config_file, webhook_secret=secret)
 
 
 def _log_level(root: _Section) -> str:
@@ -413,4 +418,5 @@ def redacted(config: Config) -> dict[str, Any]:
     data: dict[str, Any] = plain(config)
     data["mist"]["tokens"] = [redact_token(t) for t in config.mist.tokens]
     data["state"]["redis_url"] = redact_url(config.state.redis_url)
+    data["web"]["webhook_secret"] = "***" if config.web.webhook_secret else None
     return data

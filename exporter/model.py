@@ -178,6 +178,32 @@ class Alarm:
 
 
 @dataclass(frozen=True, slots=True)
+class AlarmDefinition:
+    """Mist's definition of an alarm type (``/const/alarm_defs``): its group and severity."""
+
+    alarm_type: str
+    group: str
+    severity: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceEvent:
+    """A gateway event pushed by a ``device-events`` webhook.
+
+    ``change`` is what it means for the metrics: ``gateway_up``, ``gateway_down``, ``port_up``,
+    ``port_down``, or "" for a type that changes none of them.
+    """
+
+    mac: str
+    site_id: str
+    device_type: str
+    event_type: str
+    timestamp: float
+    port_id: str = ""
+    change: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class AlarmCount:
     """Alarms seen in the window for one (site, group, severity, type)."""
 
@@ -297,6 +323,8 @@ class Snapshot:
     alarm_counts: tuple[AlarmCount, ...] = ()
     alarm_incidents: tuple[AlarmIncidents, ...] = ()
     deep_dives: tuple[SleDeepDive, ...] = ()
+    alarm_defs: tuple[AlarmDefinition, ...] = ()
+    device_event_types: tuple[str, ...] = ()
     published: frozenset[str] = field(default_factory=frozenset)
 
 
@@ -334,3 +362,6 @@ class ExporterStatus:
     # (endpoint template, reason, rows) the parsers left out since the exporter started
     skipped_rows: tuple[tuple[str, str, int], ...] = ()
     thresholds: Thresholds = field(default_factory=Thresholds)
+    # (topic, outcome, events) and (topic, unix time of the last verified delivery)
+    webhook_events: tuple[tuple[str, str, int], ...] = ()
+    webhook_last_event: tuple[tuple[str, float], ...] = ()

@@ -15,6 +15,7 @@ from exporter.clock import Clock, SystemClock
 from exporter.collect.jobs import Job
 from exporter.collect.publisher import Publisher
 from exporter.collect.scheduler import Scheduler
+from exporter.collect.webhooks import WebhookIntake
 from exporter.config import DEMO_TOKEN, Config, ConfigError, parse_listen_address
 from exporter.metrics.requests import RequestRecorder
 from exporter.mist.client import MistClient
@@ -73,6 +74,7 @@ class Stack:
     scheduler: Scheduler
     publisher: Publisher
     client: MistClient
+    intake: WebhookIntake
 
 
 @asynccontextmanager
@@ -101,6 +103,14 @@ async def collection_stack(
             skips=skips,
             jobs=jobs,
         )
+        intake = WebhookIntake(
+            publisher=publisher,
+            store=store,
+            clock=clock,
+            collect=config.collect,
+            skips=skips,
+            on_delivery=scheduler.pushed,
+        )
         publisher.set_status_source(
             lambda: ExporterStatus(
                 jobs=scheduler.statuses(),
@@ -111,9 +121,11 @@ async def collection_stack(
                 first_publish_at=publisher.first_publish_at,
                 skipped_rows=tuple((e, r, n) for (e, r), n in sorted(skips.counts().items())),
                 thresholds=config.thresholds,
+                webhook_events=intake.counts(),
+                webhook_last_event=intake.last_delivery(),
             )
         )
-        yield Stack(scheduler, publisher, client)
+        yield Stack(scheduler, publisher, client, intake)
 
 
 async def run_exporter(
@@ -147,12 +159,20 @@ async def run_exporter(
             config, org_id, store, clock, observers=[recorder], simulated=simulated
         ) as stack:
             await stack.scheduler.warm_start()
-            runner = await serve(
-                build_app(stack.publisher, recorder, auth=web.auth, clock=clock), listen, web.tls
+            secret = config.web.webhook_secret
+            app = build_app(
+                stack.publisher,
+                recorder,
+                auth=web.auth,
+                clock=clock,
+                webhooks=(secret, stack.intake) if secret else None,
             )
+            runner = await serve(app, listen, web.tls)
             scheme = "https" if web.tls else "http"
             host = "127.0.0.1" if listen[0] in ("0.0.0.0", "") else listen[0]
             log.info("serving %s://%s:%d/metrics for org %s", scheme, host, listen[1], org_id)
+            if secret:
+                log.info("receiving Mist webhooks on POST /webhooks/mist")
             collecting = asyncio.create_task(stack.scheduler.run_forever(), name="scheduler")
             try:
                 await _wait_for_signal()

@@ -118,6 +118,8 @@ class Walk:
         for filters in search_filters(collect):
             start = int(now - collect.alarm_window_seconds)
             await self.rows(ep.ALARM_SEARCH, start=start, end=now, **filters)
+        await self.call(ep.ALARM_DEFS)
+        await self.call(ep.DEVICE_EVENT_DEFS)
         worst: dict[str, float] = {}
         for score in scores:
             worst[score.site_id] = min(score.ratio, worst.get(score.site_id, 1.0))

@@ -11,20 +11,29 @@ The ledger is one JSON document in the state store: the cursor, the time of the 
 walk, every alarm id last seen within the window with what was counted for it, and the
 cumulative incident counts. It is written whole (one atomic write) after each page, so a crash
 at any point either keeps or loses a page's effect entirely.
+
+Webhook alarms (:func:`record_pushed`) go into the same ledger, so an alarm pushed by Mist and
+later seen by a walk (or the other way round) is counted once. Every change is a load, record
+and save under one lock per store (:func:`ledger_lock`), never across an API call, so a walk
+and a delivery interleave page by page without losing each other's records.
 """
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from exporter.clock import Clock
 from exporter.collect.jobs import Collected, Context, Job, registered
 from exporter.config import CollectConfig
 from exporter.mist import endpoints as ep
 from exporter.mist import parse
 from exporter.model import Alarm, AlarmCount, AlarmIncidents, Snapshot
+from exporter.state.store import StateStore
 
 LEDGER_KIND = "alarms"
 LEDGER_KEY = "ledger"
@@ -32,6 +41,15 @@ LEDGER_KEY = "ledger"
 OVERLAP_SECONDS = 60.0
 # alarm id -> [timestamp, site_id, group, severity, alarm_type, incidents counted, last_seen]
 _LAST_SEEN = 6
+_LOCKS: weakref.WeakKeyDictionary[StateStore, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def ledger_lock(store: StateStore) -> asyncio.Lock:
+    """The one lock (in this process) around every load-record-save of ``store``'s ledger."""
+    lock = _LOCKS.get(store)
+    if lock is None:
+        lock = _LOCKS[store] = asyncio.Lock()
+    return lock
 
 
 @dataclass(slots=True)
@@ -60,8 +78,11 @@ class Ledger:
             "incidents": self.incidents,
         }
 
-    def record(self, alarm: Alarm) -> None:
-        """Count what is new about ``alarm``: a new id, or incidents added to a known one."""
+    def record(self, alarm: Alarm) -> bool:
+        """Count what is new about ``alarm``: a new id, or incidents added to a known one.
+
+        True when the ledger changed (a new id, incidents, or a later ``last_seen``).
+        """
         known = self.seen.get(alarm.alarm_id)
         counted = int(known[5]) if known else 0
         added = max(alarm.incident_count, 1) - counted
@@ -70,6 +91,7 @@ class Ledger:
             self.incidents[key] = self.incidents.get(key, 0) + added
             counted += added
         last_seen = max(alarm.last_seen, alarm.timestamp, _last_seen(known) if known else 0.0)
+        changed = known is None or added > 0 or last_seen > _last_seen(known)
         self.seen[alarm.alarm_id] = [
             alarm.timestamp,
             alarm.site_id,
@@ -79,6 +101,7 @@ class Ledger:
             counted,
             last_seen,
         ]
+        return changed
 
     def prune(self, horizon: float) -> None:
         """Forget alarms not seen since ``horizon`` (an open alarm stays while it recurs)."""
@@ -104,6 +127,34 @@ class Ledger:
 def _last_seen(entry: list[Any]) -> float:
     """When an entry's alarm was last seen (ledgers of 0.1 kept only the creation time)."""
     return float(entry[_LAST_SEEN] if len(entry) > _LAST_SEEN else entry[0])
+
+
+def published(ledger: Ledger, since: float) -> Snapshot:
+    """The alarm fields of the snapshot from ``ledger``: alarms seen since ``since``, totals."""
+    return Snapshot(
+        alarm_counts=ledger.window_counts(since), alarm_incidents=ledger.incident_totals()
+    )
+
+
+async def _recorded(store: StateStore, alarms: Iterable[Alarm]) -> tuple[Ledger, list[bool]]:
+    """Load the ledger, record ``alarms``, save it: under the ledger lock, one atomic write."""
+    async with ledger_lock(store):
+        ledger = Ledger.load(await store.get(LEDGER_KIND, LEDGER_KEY))
+        changed = [ledger.record(alarm) for alarm in alarms]
+        await store.put(LEDGER_KIND, LEDGER_KEY, ledger.dump())
+    return ledger, changed
+
+
+async def record_pushed(
+    store: StateStore, clock: Clock, collect: CollectConfig, alarms: Iterable[Alarm]
+) -> tuple[Snapshot, list[bool]]:
+    """Record alarms a webhook pushed; the alarm fields to publish now, and which were new.
+
+    Nothing awaits between the last save and the caller's publish, and the alarms job
+    publishes right after its own last save: whichever publishes last has the newer ledger.
+    """
+    ledger, changed = await _recorded(store, alarms)
+    return published(ledger, clock.time() - collect.alarm_window_seconds), changed
 
 
 def search_filters(collect: CollectConfig) -> Iterator[dict[str, str]]:
@@ -139,17 +190,12 @@ class AlarmsJob(Job):
                 limit=1000,
                 **filters,
             ):
-                for alarm in parse.parse_alarms(page.records, ctx.skips):
-                    ledger.record(alarm)
-                await ctx.store.put(LEDGER_KIND, LEDGER_KEY, ledger.dump())
-        ledger.cursor = now
-        if full:
-            ledger.rescanned = now
-        ledger.prune(now - window - OVERLAP_SECONDS)
-        await ctx.store.put(LEDGER_KIND, LEDGER_KEY, ledger.dump())
-        return Collected(
-            Snapshot(
-                alarm_counts=ledger.window_counts(now - window),
-                alarm_incidents=ledger.incident_totals(),
-            )
-        )
+                await _recorded(ctx.store, parse.parse_alarms(page.records, ctx.skips))
+        async with ledger_lock(ctx.store):
+            ledger = Ledger.load(await ctx.store.get(LEDGER_KIND, LEDGER_KEY))
+            ledger.cursor = now
+            if full:
+                ledger.rescanned = now
+            ledger.prune(now - window - OVERLAP_SECONDS)
+            await ctx.store.put(LEDGER_KIND, LEDGER_KEY, ledger.dump())
+        return Collected(published(ledger, now - window))

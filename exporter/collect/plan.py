@@ -4,13 +4,16 @@ Costs come from the jobs table (from the org's shape: pages of sites, gateways, 
 degraded pairs times deep-dive calls). The plan keeps the hour under ``budget_share`` of all
 tokens' budget by stretching the lowest priorities first: deep-dives of healthy sites, then
 deep-dives of degraded sites, then the table's stretchable jobs by priority. Jobs the table
-never stretches (alarms, WAN port status) keep their interval.
+never stretches (alarms, WAN port status) keep their interval, except that while Mist's
+webhooks push a job's data (its ``pushed_by`` topic delivered within
+:data:`WEBHOOK_FRESH_SECONDS`), that job runs :data:`WEBHOOK_STRETCH` times less often: polling
+still reconciles, and goes back to its interval once the webhooks stop.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from exporter.collect.table import BY_NAME, DEEP_DIVE_CALLS_PER_PAIR, JOBS, OrgShape
@@ -23,6 +26,8 @@ DEEP_DIVE_WAKE_SECONDS = 300.0
 HEALTHY_REFRESH_SECONDS = 86400.0
 # Healthy-site deep-dives spend this share of what is left, keeping room for retries.
 HEALTHY_SHARE_OF_LEFTOVER = 0.9
+WEBHOOK_STRETCH = 3.0
+WEBHOOK_FRESH_SECONDS = 300.0
 # Stretch order (first stretched first) and how far each may go; deep-dives are planned apart.
 STRETCH = tuple(
     (spec.name, spec.stretch_to)
@@ -91,14 +96,19 @@ def make_plan(
     capacity_calls_per_hour: float,
     budget_share: float,
     measured: Mapping[str, float] | None = None,
+    pushed: Collection[str] = (),
 ) -> Plan:
-    """Plan the hour; ``measured`` overrides the estimated calls per run of a job."""
+    """Plan the hour; ``measured`` overrides the estimated calls per run of a job; the jobs
+    whose ``pushed_by`` topic is in ``pushed`` run :data:`WEBHOOK_STRETCH` times less often."""
     target = capacity_calls_per_hour * budget_share
     measured = measured or {}
     per_run = {
         job: measured.get(job, BY_NAME[job].cost(shape)) for job in intervals if job != "deep_dive"
     }
-    chosen = {job: intervals[job] for job in per_run}
+    chosen = {
+        job: intervals[job] * (WEBHOOK_STRETCH if BY_NAME[job].pushed_by in pushed else 1.0)
+        for job in per_run
+    }
     refresh = intervals["deep_dive"]
 
     def periodic() -> float:

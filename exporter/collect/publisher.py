@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from exporter.clock import Clock
@@ -36,6 +36,11 @@ class Publisher:
         self._snapshot = replace(
             self._snapshot, **filled, published=self._snapshot.published | {job}
         )
+
+    def amend(self, parts: Snapshot, fields: Iterable[str]) -> None:
+        """Take ``fields`` from ``parts`` (a webhook's change); the next run of the job that
+        fills them replaces them again. No job is marked published."""
+        self._snapshot = replace(self._snapshot, **{name: getattr(parts, name) for name in fields})
 
     def status(self) -> ExporterStatus:
         return self._status()

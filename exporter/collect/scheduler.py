@@ -16,10 +16,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from exporter.clock import Clock
-from exporter.collect import alarms  # noqa: F401  (registers the alarms job's code)
+from exporter.collect import alarms, definitions  # noqa: F401  (register those jobs' code)
 from exporter.collect.deepdive import DeepDiveJob, degraded_pairs
 from exporter.collect.jobs import Collected, Context, CountingClient, Job
-from exporter.collect.plan import DEEP_DIVE_WAKE_SECONDS, Plan, make_plan
+from exporter.collect.plan import (
+    DEEP_DIVE_WAKE_SECONDS,
+    WEBHOOK_FRESH_SECONDS,
+    Plan,
+    make_plan,
+)
 from exporter.collect.publisher import Publisher
 from exporter.collect.table import BY_NAME, JOBS, WAN_SLE_METRICS, OrgShape
 from exporter.config import Config
@@ -71,6 +76,7 @@ class Scheduler:
         }
         self._calls: dict[str, float] = {}
         self._failures: dict[str, int] = dict.fromkeys(self.jobs, 0)
+        self._pushed_at: dict[str, float] = {}
         self.plan = self.replan()
 
     def statuses(self) -> tuple[JobStatus, ...]:
@@ -93,6 +99,18 @@ class Scheduler:
             ),
         )
 
+    def pushing(self) -> frozenset[str]:
+        """The webhook topics that delivered within the last ``WEBHOOK_FRESH_SECONDS``."""
+        now = self.clock.time()
+        return frozenset(t for t, at in self._pushed_at.items() if now - at < WEBHOOK_FRESH_SECONDS)
+
+    def pushed(self, topic: str) -> None:
+        """A verified webhook delivery of ``topic`` arrived: replan when that stretches a job."""
+        before = self.pushing()
+        self._pushed_at[topic] = self.clock.time()
+        if self.pushing() != before:
+            self.replan()
+
     def replan(self) -> Plan:
         """Plan the hour from the org as last seen and the calls each job last made."""
         plan = make_plan(
@@ -101,6 +119,7 @@ class Scheduler:
             capacity_calls_per_hour=self.client.calls_per_hour_capacity,
             budget_share=self.config.collect.budget_share,
             measured=self._calls,
+            pushed=self.pushing(),
         )
         hourly = plan.per_job()
         for name in self.jobs:

@@ -73,7 +73,8 @@ class JobSpec:
     ``stretch_to`` how far the planner may stretch the interval, None when never, and the
     planner stretches the rows with the lowest ``priority`` first; ``essential`` jobs decide
     ``mist_up`` and readiness; ``fills`` are the :class:`~exporter.model.Snapshot` fields a run
-    replaces; ``after`` the jobs whose first run this one waits for.
+    replaces; ``after`` the jobs whose first run this one waits for; ``pushed_by`` the webhook
+    topic that pushes the same data (the planner stretches the job while it flows).
     """
 
     name: str
@@ -85,6 +86,7 @@ class JobSpec:
     priority: int = 0
     essential: bool = False
     after: tuple[str, ...] = ()
+    pushed_by: str | None = None
 
 
 JOBS: tuple[JobSpec, ...] = (
@@ -161,6 +163,14 @@ JOBS: tuple[JobSpec, ...] = (
         lambda s: 1 + pages(s.alarm_rows) / ALARM_RESCAN_RUNS,
         ("alarm_counts", "alarm_incidents"),
         essential=True,
+        pushed_by="alarms",
+    ),
+    JobSpec(
+        "alarm_defs",
+        "Mist's alarm and device event definitions (for webhooks)",
+        86400.0,
+        lambda s: 2,
+        ("alarm_defs", "device_event_types"),
     ),
     JobSpec(
         "deep_dive",

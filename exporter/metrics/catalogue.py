@@ -464,6 +464,20 @@ METRICS: tuple[MetricDef, ...] = (
         "gauge",
         "Seconds the last render of the org's metric families took (once per data change).",
     ),
+    _self(
+        "mist_webhook_events_total",
+        "counter",
+        "Events of Mist webhook deliveries by topic (alarms, device-events, other) and outcome "
+        "(applied, duplicate, stale, unmatched, ignored, unknown_type, invalid); refused "
+        "deliveries (signature, size, JSON) count as topic unknown, outcome rejected.",
+        ("topic", "outcome"),
+    ),
+    _self(
+        "mist_webhook_last_event_timestamp_seconds",
+        "gauge",
+        "Unix time the last verified webhook delivery of the topic arrived.",
+        ("topic",),
+    ),
     _self("mist_exporter_build_info", "gauge", "Version of the exporter (value 1).", ("version",)),
     _self(
         "mist_sle_degraded_threshold_ratio",

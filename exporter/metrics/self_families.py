@@ -69,6 +69,12 @@ def self_families(
     store, render = Family("mist_state_store_up"), Family("mist_scrape_render_seconds")
     store.add({}, status.state_store_up)
     render.add({}, render_seconds)
+    pushed = Family("mist_webhook_events_total")
+    for topic, outcome, count in status.webhook_events:
+        pushed.add({"topic": topic, "outcome": outcome}, count)
+    pushed_at = Family("mist_webhook_last_event_timestamp_seconds")
+    for topic, at in status.webhook_last_event:
+        pushed_at.add({"topic": topic}, at)
     build = Family("mist_exporter_build_info")
     build.add({"version": __version__}, 1)
     degraded, kpi = Family("mist_sle_degraded_threshold_ratio"), Family("mist_kpi_threshold")
@@ -78,7 +84,19 @@ def self_families(
             kpi.add({"kpi": name, "level": level}, value)
     families = (
         *(up, sim, last_success, duration, interval, errors),
-        *(api, skipped, refused, remaining, reset, planned, store, render, build),
+        *(
+            api,
+            skipped,
+            refused,
+            remaining,
+            reset,
+            planned,
+            store,
+            render,
+            pushed,
+            pushed_at,
+            build,
+        ),
         *(degraded, kpi),
     )
     return [f.metric for f in families]

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mistapi.api.v1.const import alarm_defs, device_events
 from mistapi.api.v1.orgs import alarms, insights, orgs, sitegroups, sites, stats
 from mistapi.api.v1.self import self as self_api
 from mistapi.api.v1.sites import sle
@@ -157,6 +158,8 @@ TUNNEL_SEARCH = _endpoint(
 )
 ORG_INSIGHT = _endpoint("org_insight", insights.getOrgSle, fixed={"metric": "worst-sites-by-sle"})
 ALARM_SEARCH = _endpoint("alarm_search", alarms.searchOrgAlarms, Paging.SEARCH)
+ALARM_DEFS = _endpoint("alarm_defs", alarm_defs.listAlarmDefinitions)
+DEVICE_EVENT_DEFS = _endpoint("device_event_defs", device_events.listDeviceEventsDefinitions)
 SLE_METRICS = _site_sle("sle_metrics", sle.listSiteSlesMetrics)
 SLE_SUMMARY_TREND = _site_sle("sle_summary_trend", sle.getSiteSleSummaryTrend)
 SLE_HISTOGRAM = _site_sle("sle_histogram", sle.getSiteSleHistogram)
@@ -177,6 +180,8 @@ ALL: tuple[Endpoint, ...] = (
     ALARM_SEARCH,
     BGP_SEARCH,
     TUNNEL_SEARCH,
+    ALARM_DEFS,
+    DEVICE_EVENT_DEFS,
     SLE_METRICS,
     SLE_SUMMARY_TREND,
     SLE_HISTOGRAM,

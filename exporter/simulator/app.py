@@ -16,7 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from exporter.clock import Clock
-from exporter.simulator import insight_api, org_api, routing_api, search_api, sle_api
+from exporter.simulator import const_api, insight_api, org_api, routing_api, search_api, sle_api
 from exporter.simulator.api import Api
 from exporter.simulator.budget import HourlyBudget
 from exporter.simulator.config import Fault, SimConfig
@@ -47,6 +47,8 @@ ROUTES: tuple[tuple[str, Handler], ...] = (
     ("/api/v1/orgs/{org_id}/insights/sites-sle", insight_api.get_sites_sle),
     ("/api/v1/orgs/{org_id}/insights/worst-sites-by-sle", insight_api.get_worst_sites),
     ("/api/v1/orgs/{org_id}/alarms/search", insight_api.get_alarms),
+    ("/api/v1/const/alarm_defs", const_api.get_alarm_defs),
+    ("/api/v1/const/device_events", const_api.get_device_events),
     (f"{_SLE}/metrics", sle_api.get_metrics),
     (f"{_SLE}/metric/{{metric}}/summary-trend", sle_api.get_summary_trend),
     (f"{_SLE}/metric/{{metric}}/histogram", sle_api.get_histogram),

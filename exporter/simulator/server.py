@@ -20,6 +20,7 @@ from exporter.simulator.app import Simulator
 from exporter.simulator.config import FAULT_MODES, SPELLINGS, SimConfig, parse_fault
 from exporter.simulator.events import EVENT_KINDS, Event
 from exporter.simulator.live import ALARM_START_FIELDS, BEHAVIOURS, without
+from exporter.simulator.webhooks import WebhookSender
 
 DEFAULT_PORT = 9843
 
@@ -145,6 +146,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=0.02,
         help="alarm volume (default 0.02; 0.5 gives 3,208 sites ~38,000 alarms a day)",
     )
+    # Webhooks (exporter/simulator/webhooks.py): push the fleet's changes like Mist does.
+    parser.add_argument(
+        "--webhook-url",
+        metavar="URL",
+        help="deliver signed alarms and device-events webhooks to URL as the fleet changes "
+        "(e.g. http://127.0.0.1:9842/webhooks/mist)",
+    )
+    parser.add_argument(
+        "--webhook-secret", metavar="S", help="the webhook secret (MIST_WEBHOOK_SECRET)"
+    )
+    parser.add_argument(
+        "--webhook-period", type=float, default=2.0, help="seconds between deliveries (default 2)"
+    )
+    parser.add_argument(
+        "--webhook-redeliver", action="store_true", help="send every delivery twice"
+    )
+    parser.add_argument(
+        "--webhook-forge", action="store_true", help="sign deliveries with a wrong secret"
+    )
     # Replay (exporter/simulator/replay.py): serve a capture instead of a simulated fleet.
     parser.add_argument(
         "--replay",
@@ -171,6 +191,30 @@ def config_from_args(args: argparse.Namespace) -> SimConfig:
     )
 
 
+@asynccontextmanager
+async def _webhooks(args: argparse.Namespace, running: RunningSimulator) -> AsyncIterator[None]:
+    """The webhook sender of ``--webhook-url``, for as long as the simulator runs."""
+    url = getattr(args, "webhook_url", None)
+    if not url:
+        yield
+        return
+    sender = WebhookSender(
+        running.simulator.world,
+        url,
+        args.webhook_secret or "",
+        redeliver=args.webhook_redeliver,
+        forge=args.webhook_forge,
+    )
+    task = asyncio.create_task(sender.run(running.simulator.clock, args.webhook_period))
+    print(f"webhooks {url}", flush=True)
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 async def run(args: argparse.Namespace) -> int:
     """``mist-wan-exporter simulate``: serve until SIGINT/SIGTERM or cancellation."""
     if getattr(args, "replay", None):
@@ -191,7 +235,8 @@ async def run(args: argparse.Namespace) -> int:
         async with serve(config, host=args.host, port=args.port) as running:
             print(f"org_id {running.simulator.org_id}", flush=True)
             print(f"base_url {running.base_url}", flush=True)
-            await stop.wait()
+            async with _webhooks(args, running):
+                await stop.wait()
     except ValueError as error:  # an --event that does not fit the fleet
         print(f"simulate: {error}", file=sys.stderr)
         return 2

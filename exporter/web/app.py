@@ -1,4 +1,5 @@
-"""The aiohttp application: ``/metrics``, ``/`` (status page), ``/healthz`` and ``/readyz``."""
+"""The aiohttp application: ``/metrics``, ``/`` (status page), ``/healthz`` and ``/readyz``;
+``POST /webhooks/mist`` when a webhook secret is configured (signed, so not behind basic auth)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from exporter.metrics.source import Source
 from exporter.web.auth import WebAuth
 from exporter.web.readiness import readiness
 from exporter.web.status_page import render_status_page
+from exporter.web.webhooks import PATH as WEBHOOK_PATH
+from exporter.web.webhooks import Intake, add_route
 
 RENDERER = web.AppKey("renderer", MetricsRenderer)
 SOURCE = web.AppKey("source", Source)
@@ -69,6 +72,8 @@ async def readyz(request: web.Request) -> web.Response:
 def _auth_middleware(auth: WebAuth) -> Middleware:
     @web.middleware
     async def check(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path == WEBHOOK_PATH:  # Mist signs its deliveries; it cannot send a password
+            return await handler(request)
         if not await auth.allowed(request.headers.get("Authorization")):
             return web.Response(
                 status=401, text="401 Unauthorized\n", headers={"WWW-Authenticate": REALM}
@@ -94,8 +99,10 @@ def build_app(
     *,
     auth: WebAuth | None = None,
     clock: Clock | None = None,
+    webhooks: tuple[str, Intake] | None = None,
 ) -> web.Application:
-    """The exporter's web app over ``source``; ``auth`` guards every endpoint when given."""
+    """The exporter's web app over ``source``; ``auth`` guards every endpoint but the webhook
+    receiver when given; ``webhooks`` (secret, intake) enables the receiver."""
     app = web.Application(middlewares=[_auth_middleware(auth)] if auth is not None else [])
     app[SOURCE] = source
     app[CLOCK] = clock if clock is not None else SystemClock()
@@ -105,6 +112,8 @@ def build_app(
     app.router.add_get("/", status_page)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    if webhooks is not None:
+        add_route(app, *webhooks)
     return app
 
 

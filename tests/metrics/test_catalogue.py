@@ -37,7 +37,8 @@ def test_help_of_polled_data_names_its_job_and_claims_no_interval() -> None:
 
 
 def test_every_job_of_the_table_feeds_some_family() -> None:
-    assert {m.job for m in METRICS if m.job} == set(NAMES)
+    # The alarm and device event definitions feed the webhook intake, no family of their own.
+    assert {m.job for m in METRICS if m.job} == set(NAMES) - {"alarm_defs"}
 
 
 def test_value_series_carry_ids_and_no_free_text() -> None:

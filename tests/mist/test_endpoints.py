@@ -14,7 +14,10 @@ def test_templates_come_from_mistapi_with_placeholders() -> None:
     assert ep.SLE_SUMMARY_TREND.template == (
         "/api/v1/sites/{site_id}/sle/site/{site_id}/metric/{metric}/summary-trend"
     )
-    assert len({e.template for e in ep.ALL}) == len(ep.ALL) == 18
+    assert len({e.template for e in ep.ALL}) == len(ep.ALL)
+    assert ep.ALARM_DEFS in ep.ALL
+    assert ep.DEVICE_EVENT_DEFS in ep.ALL
+    assert ep.ALARM_DEFS.template == "/api/v1/const/alarm_defs"
     assert {e.name for e in ep.ALL if e.paging is Paging.SEARCH} == {
         "port_search",
         "peer_search",

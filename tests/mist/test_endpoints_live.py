@@ -41,6 +41,8 @@ async def test_every_single_call_endpoint_answers() -> None:
                 )
             }
             threshold = await client.get(ep.SLE_THRESHOLD, site_id=site_id, metric=metric)
+            alarm_defs = await client.get(ep.ALARM_DEFS)
+            event_defs = await client.get(ep.DEVICE_EVENT_DEFS)
         stats = await sim_stats(sim)
     assert site_id in {row["site_id"] for row in worst["results"]}
     assert metric in {sle_name(m) for m in metrics["enabled"]}
@@ -48,6 +50,8 @@ async def test_every_single_call_endpoint_answers() -> None:
     assert deep["sle_summary_trend"]["sle"]["samples"]
     assert deep["sle_impacted_gateways"]["gateways"]
     assert isinstance(threshold, dict)
+    assert {"key", "group", "severity"} <= set(alarm_defs[0])
+    assert "GW_PORT_DOWN" in {row["key"] for row in event_defs}
     single = [e for e in ep.ALL if e.paging is Paging.NONE]
     assert {e.endpoint for e in events} == {e.template for e in single}
     assert sum(stats["calls"].values()) == len(single) == len(events)

@@ -19,6 +19,7 @@ from exporter.mist.errors import MistPayloadError
 from exporter.model import HistogramBucket
 from tests.parse.spec import named_example, response_example, response_examples, schema_example
 from tests.parse.test_devices import _gateway_row
+from tests.parse.test_webhooks import ALARM_DEFS, ALARM_EVENT, DEFS, DEVICE_EVENT, DEVICE_EVENT_DEFS
 
 Path = tuple[str | int, ...]
 
@@ -133,6 +134,16 @@ def _wan_ports(rows: Any) -> Any:
     return parse.parse_wan_ports(rows, parse.parse_gateways([_gateway_row()]))
 
 
+def _webhook_alarms(body: Any) -> Any:
+    _, events = parse.parse_delivery(body)
+    return parse.parse_alarm_events(events, DEFS)
+
+
+def _webhook_device_events(body: Any) -> Any:
+    _, events = parse.parse_delivery(body)
+    return parse.parse_device_events(events)
+
+
 def _cases() -> list[tuple[str, Callable[[Any], Any], Any]]:
     devices = response_examples("/api/v1/orgs/{org_id}/stats/devices")
     port = named_example("SwitchPortsSearchExample")["results"][0]
@@ -175,6 +186,14 @@ def _cases() -> list[tuple[str, Callable[[Any], Any], Any]]:
             named_example("SleImpactedGatewaysExample"),
         ),
         ("impacted_interfaces", parse.parse_impacted_interfaces, interfaces),
+        ("webhook_alarms", _webhook_alarms, {"topic": "alarms", "events": [ALARM_EVENT] * 2}),
+        (
+            "webhook_device_events",
+            _webhook_device_events,
+            {"topic": "device-events", "events": [DEVICE_EVENT, DEVICE_EVENT | {"type": "X"}]},
+        ),
+        ("alarm_defs", parse.parse_alarm_defs, ALARM_DEFS),
+        ("device_event_defs", parse.parse_device_event_defs, DEVICE_EVENT_DEFS),
     ]
 
 

@@ -82,6 +82,12 @@ def healthy_status(now: float = NOW) -> ExporterStatus:
         started_at=now - 600,
         first_publish_at=now - 590,
         skipped_rows=(("/api/v1/orgs/{org_id}/stats/vpn_peers/search", "duplicate row", 3),),
+        webhook_events=(
+            ("alarms", "applied", 3),
+            ("device-events", "applied", 2),
+            ("unknown", "rejected", 1),
+        ),
+        webhook_last_event=(("alarms", now - 30), ("device-events", now - 20)),
     )
 
 

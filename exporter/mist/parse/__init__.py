@@ -24,12 +24,24 @@ from exporter.mist.parse.sle import (
     parse_threshold,
     parse_worst_sites,
 )
+from exporter.mist.parse.webhooks import (
+    parse_alarm_defs,
+    parse_alarm_events,
+    parse_delivery,
+    parse_device_event_defs,
+    parse_device_events,
+)
 
 __all__ = [
     "WAN_LINK_HEALTH_V2",
     "Skips",
     "normalise_mac",
+    "parse_alarm_defs",
+    "parse_alarm_events",
     "parse_alarms",
+    "parse_delivery",
+    "parse_device_event_defs",
+    "parse_device_events",
     "parse_gateways",
     "parse_histogram",
     "parse_impacted_gateways",
