@@ -172,7 +172,7 @@ class Lines:
             reprs = map(repr, map(float, values[start : start + BLOCK]))
             texts = [t if 0 < t.find(".") <= 6 else go_text(t) for t in reprs]
             lines = map(add, labels[start : start + BLOCK], texts)
-            yield (prefix + separator.join(lines) + "\n").encode()
+            yield f"{prefix}{separator.join(lines)}\n".encode()
 
 
 class LineBuilder:

@@ -12,13 +12,16 @@ each scrape only compresses its self-metrics tail.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
 import time
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache
+from typing import TypeVar
 
 from prometheus_client import exposition
 from prometheus_client.metrics_core import Metric
@@ -33,9 +36,33 @@ from exporter.metrics.source import Source
 from exporter.model import Snapshot
 
 EOF = b"# EOF\n"
+GZIP_PIECE = 1 << 20  # the cached gzip body in pieces of about 1 MiB, not one copy of it
 GZIP_LEVEL = 2  # 1/3 of level 6's CPU for 13 % more bytes (docs/performance.md)
 ALLOW_UTF8 = openmetrics.ALLOWUTF8
 log = logging.getLogger(__name__)
+# One thread renders, so the memory one render frees is there for the next (the C allocator
+# keeps an arena per thread: renders in turn on different threads would each grow one).
+T = TypeVar("T")
+_RENDERER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="metrics-render")
+try:
+    _malloc_trim: Callable[[int], int] | None = ctypes.CDLL(None).malloc_trim
+except AttributeError:  # not glibc
+    _malloc_trim = None
+
+
+def _released(work: Callable[..., T], *args: object) -> T:
+    """``work(*args)``, then the C allocator's free pages go back to the system (glibc keeps
+    the hundreds of MiB a big org's render frees otherwise, to the next render's peak)."""
+    try:
+        return work(*args)
+    finally:
+        if _malloc_trim is not None:
+            _malloc_trim(0)
+
+
+async def _in_render_thread(work: Callable[..., T], *args: object) -> T:
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_RENDERER, _released, work, *args)
 
 
 class Format(Enum):
@@ -128,7 +155,7 @@ class _PartLines:
 
 @dataclass(frozen=True, slots=True)
 class _Gzipped:
-    head: bytes
+    head: tuple[bytes, ...]
     compressor: zlib._Compress
 
 
@@ -155,7 +182,14 @@ def _same(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
 
 def _gzip_head(chunks: tuple[bytes, ...]) -> _Gzipped:
     compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
-    return _Gzipped(b"".join(compressor.compress(c) for c in chunks), compressor)
+    head: list[bytes] = []
+    pending: list[bytes] = []
+    for z in map(compressor.compress, chunks):
+        pending.append(z)
+        if sum(map(len, pending)) >= GZIP_PIECE:
+            head.append(b"".join(pending))
+            pending.clear()
+    return _Gzipped((*head, b"".join(pending)), compressor)
 
 
 class MetricsRenderer:
@@ -185,7 +219,7 @@ class MetricsRenderer:
         if data.gzipped is None or not gzip:
             return (*data.chunks, tail)
         compressor = data.gzipped.compressor.copy()
-        return (data.gzipped.head, compressor.compress(tail) + compressor.flush())
+        return (*data.gzipped.head, compressor.compress(tail) + compressor.flush())
 
     async def keep_warm(self, period: float = 1.0, idle: float = 600.0) -> None:
         """Forever: render each new snapshot ahead of the next scrape, in the formats (and
@@ -220,9 +254,9 @@ class MetricsRenderer:
                 # The old body goes (scrapes writing it keep theirs) before the new one is made.
                 self._data.pop(fmt, None)
                 data = None
-                data = await asyncio.to_thread(self._render_data, snapshot, fmt)
+                data = await _in_render_thread(self._render_data, snapshot, fmt)
             if gzip and data.gzipped is None:
-                gzipped = await asyncio.to_thread(_gzip_head, data.chunks)
+                gzipped = await _in_render_thread(_gzip_head, data.chunks)
                 data = _Data(data.snapshot, data.chunks, gzipped)
             self._data[fmt] = data
             return data
@@ -239,6 +273,7 @@ class MetricsRenderer:
         cached = self._parts.get(part.name)
         if cached is not None and _same(cached.key, key):
             return cached.families
+        del cached  # the old lines go before the new ones are made
         self._parts.pop(part.name, None)
         families = part_lines(part, snapshot)
         self.part_renders += 1
