@@ -58,9 +58,13 @@ def self_families(
     api = Family("mist_api_requests_total")
     for (endpoint, code), count in sorted(requests.items()):
         api.add({"endpoint": endpoint, "code": str(code)}, count)
+    # Every token from 0 (the budgets list them all), so the first 401 shows as an increase.
     refused = Family("mist_api_auth_failures_total")
-    for index, count in sorted((auth_failures or {}).items()):
-        refused.add({"token": str(index)}, count)
+    failures = {str(index): count for index, count in (auth_failures or {}).items()}
+    for b in status.budgets:
+        refused.add({"token": b.token}, failures.pop(b.token, 0))
+    for token, count in sorted(failures.items()):
+        refused.add({"token": token}, count)
     remaining = Family("mist_api_budget_remaining")
     reset = Family("mist_api_budget_reset_timestamp_seconds")
     for b in status.budgets:

@@ -94,7 +94,9 @@ def test_refused_answers_are_counted_per_token_index_never_per_secret() -> None:
     for code, token in ((401, 1), (403, 1), (200, 0), (429, 0), (401, 2)):
         recorder(RequestEvent("/api/v1/orgs/{org_id}", code, 0.1, token, 0))
     f = self_metrics(healthy_status(), auth_failures=dict(recorder.auth_failures()))
+    # healthy_status() has tokens 0 and 1: every token starts at 0, so a first 401 is an increase.
     assert samples(f, "mist_api_auth_failures_total") == {
+        (("token", "0"),): 0,
         (("token", "1"),): 2,
         (("token", "2"),): 1,
     }
