@@ -31,6 +31,8 @@ JOB_OF_ENDPOINT = {
     f"{_ORG}/stats/devices": "gateways",
     f"{_ORG}/stats/ports/search": "wan_ports",
     f"{_ORG}/stats/vpn_peers/search": "peer_paths",
+    f"{_ORG}/stats/bgp_peers/search": "bgp_peers",
+    f"{_ORG}/stats/tunnels/search": "tunnels",
     f"{_ORG}/insights/sites-sle": "org_sle",
     f"{_ORG}/insights/worst-sites-by-sle": "org_sle",
     f"{_ORG}/alarms/search": "alarms",

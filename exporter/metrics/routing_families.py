@@ -1,6 +1,9 @@
-"""The families of BGP sessions and secure-edge tunnels (parts of :mod:`snapshot_families`)."""
+"""The families of BGP sessions and secure-edge tunnels (parts of :mod:`snapshot_families`),
+filled a column at a time like the other big parts."""
 
 from __future__ import annotations
+
+from operator import attrgetter
 
 from exporter.metrics.series import Builder, L
 from exporter.model import Snapshot
@@ -9,43 +12,39 @@ BGP_PEER = ("site_id", "gateway_mac", "neighbor", "vrf")
 BGP_STATE = (*BGP_PEER, "state")
 TUNNEL = ("site_id", "gateway_mac", "tunnel_name", "peer_host", "node")
 TUNNEL_INFO = (*TUNNEL, "peer_ip", "protocol", "priority", "wan_name")
+# (family, attribute) of each session's and each tunnel's series after up (and state), in order.
+BGP_PEER_VALUES = (
+    ("mist_bgp_peer_uptime_seconds", "uptime_seconds"),
+    ("mist_bgp_peer_received_routes", "received_routes"),
+    ("mist_bgp_peer_advertised_routes", "advertised_routes"),
+    ("mist_bgp_peer_flaps_total", "flaps"),
+)
+TUNNEL_VALUES = (
+    ("mist_wan_tunnel_up", "up"),
+    ("mist_wan_tunnel_uptime_seconds", "uptime_seconds"),
+    ("mist_wan_tunnel_receive_bytes_total", "receive_bytes"),
+    ("mist_wan_tunnel_transmit_bytes_total", "transmit_bytes"),
+    ("mist_wan_tunnel_receive_packets_total", "receive_packets"),
+    ("mist_wan_tunnel_transmit_packets_total", "transmit_packets"),
+    ("mist_wan_tunnel_last_flap_timestamp_seconds", "last_flap_timestamp"),
+)
 
 
 def bgp_peers(snapshot: Snapshot, b: Builder[L]) -> None:
-    up, state = b.family("mist_bgp_peer_up"), b.family("mist_bgp_peer_state")
-    uptime = b.family("mist_bgp_peer_uptime_seconds")
-    received = b.family("mist_bgp_peer_received_routes")
-    advertised = b.family("mist_bgp_peer_advertised_routes")
-    flaps = b.family("mist_bgp_peer_flaps_total")
-    for p in snapshot.bgp_peers:
-        peer = (p.site_id, p.gateway_mac, p.neighbor, p.vrf)
-        ids = b.labels(BGP_PEER, peer)
-        up.add(ids, p.up)
-        if p.state:
-            state.add(b.labels(BGP_STATE, (*peer, p.state)), 1)
-        uptime.add(ids, p.uptime_seconds)
-        received.add(ids, p.received_routes)
-        advertised.add(ids, p.advertised_routes)
-        flaps.add(ids, p.flaps)
+    peers = snapshot.bgp_peers
+    ids = b.label_column(BGP_PEER, map(attrgetter(*BGP_PEER), peers))
+    b.family("mist_bgp_peer_up").add_column(ids, map(attrgetter("up"), peers))
+    stated = [p for p in peers if p.state]
+    states = b.label_column(BGP_STATE, map(attrgetter(*BGP_STATE), stated))
+    b.family("mist_bgp_peer_state").add_column(states, [1] * len(stated))
+    for name, field in BGP_PEER_VALUES:
+        b.family(name).add_column(ids, map(attrgetter(field), peers))
 
 
 def wan_tunnels(snapshot: Snapshot, b: Builder[L]) -> None:
-    info, up = b.family("mist_wan_tunnel_info"), b.family("mist_wan_tunnel_up")
-    uptime = b.family("mist_wan_tunnel_uptime_seconds")
-    rx = b.family("mist_wan_tunnel_receive_bytes_total")
-    tx = b.family("mist_wan_tunnel_transmit_bytes_total")
-    rx_packets = b.family("mist_wan_tunnel_receive_packets_total")
-    tx_packets = b.family("mist_wan_tunnel_transmit_packets_total")
-    flap = b.family("mist_wan_tunnel_last_flap_timestamp_seconds")
-    for t in snapshot.wan_tunnels:
-        tunnel = (t.site_id, t.gateway_mac, t.tunnel_name, t.peer_host, t.node)
-        ids = b.labels(TUNNEL, tunnel)
-        details = (t.peer_ip, t.protocol, t.priority, t.wan_name)
-        info.add(b.labels(TUNNEL_INFO, (*tunnel, *details)), 1)
-        up.add(ids, t.up)
-        uptime.add(ids, t.uptime_seconds)
-        rx.add(ids, t.receive_bytes)
-        tx.add(ids, t.transmit_bytes)
-        rx_packets.add(ids, t.receive_packets)
-        tx_packets.add(ids, t.transmit_packets)
-        flap.add(ids, t.last_flap_timestamp)
+    tunnels = snapshot.wan_tunnels
+    info = b.label_column(TUNNEL_INFO, map(attrgetter(*TUNNEL_INFO), tunnels))
+    b.family("mist_wan_tunnel_info").add_column(info, [1] * len(tunnels))
+    ids = b.label_column(TUNNEL, map(attrgetter(*TUNNEL), tunnels))
+    for name, field in TUNNEL_VALUES:
+        b.family(name).add_column(ids, map(attrgetter(field), tunnels))
