@@ -93,19 +93,25 @@ async def scrape(session: aiohttp.ClientSession, base: str) -> Scrape:
 
 _ROW = re.compile(r"<tr><td>([^<]*)</td>(.*?)</tr>")
 _CELL = re.compile(r"<td>(.*?)</td>")
+_HEADER = re.compile(r"<tr><th>job</th>(.*?)</tr>")
+_HEAD_CELL = re.compile(r"<th>(.*?)</th>")
 
 
 def status_rows(page: str) -> dict[str, list[str]]:
-    """The status page's collector table: collector -> its other cells (HTML-escaped text)."""
+    """The status page's job table: job -> its other cells (HTML-escaped text)."""
     return {m.group(1): _CELL.findall(m.group(2)) for m in _ROW.finditer(page)}
 
 
-def last_error(page: str, collector: str) -> str | None:
-    """The "last error" cell of ``collector`` on the status page (None when "-")."""
-    cells = status_rows(page).get(collector)
+def last_error(page: str, job: str) -> str | None:
+    """The "last error" cell of ``job`` on the status page (None when "-")."""
+    header = _HEADER.search(page)
+    if header is None:
+        raise AssertionError("the status page has no job table")
+    column = _HEAD_CELL.findall(header.group(1)).index("last error")
+    cells = status_rows(page).get(job)
     if cells is None:
-        raise AssertionError(f"collector {collector} is not on the status page")
-    return None if cells[3] == "-" else cells[3]
+        raise AssertionError(f"job {job} is not on the status page")
+    return None if cells[column] == "-" else cells[column]
 
 
 async def status(session: aiohttp.ClientSession, url: str) -> int:
