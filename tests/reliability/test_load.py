@@ -124,6 +124,8 @@ async def test_fifty_scrapers_for_thirty_seconds(tmp_path: Path) -> None:
     assert len(latencies) >= SCRAPERS
     for job, found in successes.items():
         during = {t for t in found if t > started}
-        assert len(during) >= 3, f"{job} ran {len(during)} time(s) during the load (interval 5 s)"
+        # Six runs are due in 30 s; starved collection would show one or none. Two leave room
+        # for a machine shared with other work.
+        assert len(during) >= 2, f"{job} ran {len(during)} time(s) during the load (interval 5 s)"
     assert peak < 2 * idle + 200 * mib, f"RSS peak {peak / mib:.0f} MiB, idle {idle / mib:.0f}"
     assert after < 2 * idle + 200 * mib
