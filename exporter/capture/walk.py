@@ -100,7 +100,8 @@ class Walk:
         return rows
 
     async def run(self, deep_dive_sites: int) -> None:
-        """The pass: inventory, gateways, ports, peer paths, SLEs, alarms, then deep dives."""
+        """The pass: inventory, gateways, ports, peer paths, BGP, tunnels, SLEs, alarms, then
+        deep dives."""
         collect = self.config.collect
         now = int(self.now)
         await self.call(ep.SELF)
@@ -109,8 +110,13 @@ class Walk:
         await self.rows(ep.SITES)
         await self.rows(ep.DEVICE_STATS, type="gateway")
         await self.rows(ep.PORT_SEARCH, device_type="gateway")
-        horizon = STALE_INTERVALS * collect.intervals.get("peer_paths", 300.0)
-        await self.rows(ep.PEER_SEARCH, start=int(now - horizon), end=now)
+        for job, endpoint, extra in (
+            ("peer_paths", ep.PEER_SEARCH, {}),
+            ("bgp_peers", ep.BGP_SEARCH, {}),
+            ("tunnels", ep.TUNNEL_SEARCH, {"type": "wan"}),
+        ):
+            horizon = STALE_INTERVALS * collect.intervals[job]
+            await self.rows(endpoint, start=int(now - horizon), end=now, **extra)
         sle_rows = await self.rows(ep.SITES_SLE, sle="wan", duration="1h")
         scores = parse.parse_sites_sle(sle_rows)
         for sle in sorted({s.sle for s in scores}):
