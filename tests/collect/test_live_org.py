@@ -18,6 +18,7 @@ from exporter.mist import endpoints as ep
 from exporter.model import Snapshot
 from exporter.simulator import GroundTruth, SimConfig, serve
 from exporter.simulator.events import Event
+from exporter.state.memory import MemoryStore
 from tests.collect.harness import collection, sim_stats
 from tests.collect.test_collection import START, redis
 from tests.metrics.exposition import render
@@ -186,3 +187,30 @@ async def test_scrape_of_the_live_reference_org_has_no_duplicate_series(redis_ur
         "mist_parse_skipped_rows_total",
     } <= names
     assert len(series) > 100_000
+
+
+@pytest.mark.parametrize("alarm_start", ["timestamp", "last_seen"])
+async def test_alarm_growth_is_counted_once_whichever_field_start_filters_on(
+    alarm_start: str,
+) -> None:
+    """Open alarms grow between the first walk and a rescan; the incidents per (group,
+    severity, type) equal the simulator's after the rescan, never the first count twice."""
+    clock = ManualClock(START)
+    config = SimConfig(sites=400, seed=3, alarms_per_site_hour=0.5, alarm_start=alarm_start)
+    async with serve(config, clock=clock) as sim:
+        org = sim.simulator.org_id
+        async with collection(sim.base_url, org, MemoryStore(clock), clock) as stack:
+            alarms = stack.scheduler.jobs["alarms"]
+            since = START - stack.scheduler.config.collect.alarm_window_seconds
+            await stack.scheduler.run_job(alarms)
+            first = _incidents(stack.publisher.snapshot)
+            at_first = sim.simulator.truth(clock.time(), alarms_since=since).live.incidents()
+            rescan = stack.scheduler.config.collect.alarm_rescan_seconds
+            for _ in range(3):  # two recent walks, then the whole window again
+                clock.advance(rescan / 3)
+                await stack.scheduler.run_job(alarms)
+            later = _incidents(stack.publisher.snapshot)
+            grown = sim.simulator.truth(clock.time(), alarms_since=since).live.incidents()
+    assert first == at_first
+    assert sum(grown.values()) > sum(at_first.values())
+    assert later == grown
