@@ -86,6 +86,7 @@ def test_all_habits_are_on_by_default_and_switch_off_by_name() -> None:
     assert config_from_args(parser.parse_args(["--no-live", "all"])).live == TIDY
 
 
+@pytest.mark.slow
 async def test_rows_changed_mid_walk_come_again_on_the_next_page_newer() -> None:
     for search, key, stamp in (
         ("/stats/ports/search", port_key, None),
@@ -122,6 +123,7 @@ async def test_some_paths_come_twice_like_the_spec_example() -> None:
     assert newest(rows, path_key, "last_seen") == newest(tidy, path_key)
 
 
+@pytest.mark.slow
 async def test_optional_fields_are_missing_on_some_rows_only_when_on() -> None:
     async with simulator(SimConfig(sites=300, live=frozenset({habits.MISSING_FIELDS}))) as (
         running,
@@ -167,6 +169,7 @@ async def test_impacted_gateways_leave_out_gateway_mac_on_some_rows() -> None:
         assert any("gateway_mac" not in row and row["name"] for row in rows)
 
 
+@pytest.mark.slow
 async def test_offline_gateways_keep_their_last_status_in_ports_and_paths() -> None:
     event = Event("gateway_down", site=1)
     for live in (habits.ALL, TIDY):
