@@ -130,7 +130,7 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec(
         "bgp_peers",
         "BGP session state, uptime, routes and flaps",
-        300.0,
+        600.0,
         lambda s: pages(s.bgp_rows),
         ("bgp_peers",),
         stretch_to=7200.0,
@@ -140,7 +140,7 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec(
         "tunnels",
         "secure-edge (IPsec/GRE) tunnel status and counters",
-        300.0,
+        600.0,
         lambda s: pages(s.tunnel_rows),
         ("wan_tunnels",),
         stretch_to=7200.0,
