@@ -32,20 +32,29 @@ HOST = "127.0.0.1"
 
 
 def naive_registry(families: Iterable[Metric]) -> tuple[CollectorRegistry, int]:
-    """One plain Gauge per sample name, a child per label set, as a poller would set them."""
+    """One plain Gauge per sample name, a child per label set, as a poller would set them.
+
+    A Gauge has fixed label names: a label only some samples carry (``node`` on HA gateways)
+    is set to "" on the others, as a poller would have to.
+    """
     registry = CollectorRegistry(auto_describe=False)
     gauges: dict[str, Gauge] = {}
     series = 0
     for family in families:
+        names: dict[str, list[str]] = {}
+        for sample in family.samples:
+            known = names.setdefault(sample.name, [])
+            known += [label for label in sample.labels if label not in known]
         for sample in family.samples:
             gauge = gauges.get(sample.name)
             if gauge is None:
                 gauge = Gauge(
-                    sample.name, family.documentation, list(sample.labels), registry=registry
+                    sample.name, family.documentation, names[sample.name], registry=registry
                 )
                 gauges[sample.name] = gauge
-            if sample.labels:
-                gauge.labels(**sample.labels).set(sample.value)
+            if names[sample.name]:
+                labels = {label: sample.labels.get(label, "") for label in names[sample.name]}
+                gauge.labels(**labels).set(sample.value)
             else:
                 gauge.set(sample.value)
             series += 1
