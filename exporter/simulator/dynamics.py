@@ -190,6 +190,8 @@ class World:
             lambda bucket: in_bucket(fleet, bucket, alarms_per_site_hour)
         )
         self._alarm_memo: tuple[tuple[float, float, float], list[SimAlarm]] | None = None
+        self._offline_at: float | None = None
+        self._offline: dict[int, float | None] = {}
         self.events: tuple[Placed, ...] = ()
         self._degraded_sites: dict[int, Episode] = {}
         self._down_keys: dict[int, float] = {}
@@ -227,6 +229,7 @@ class World:
         """Put ``events`` in force (replacing those before); the latest wins where two clash."""
         self.events = events
         self._alarm_memo = None
+        self._offline_at = None
         self._degraded_sites = {
             p.site: Episode(p.event.metric, p.event.classifier, p.event.severity, p.gateway, p.port)
             for p in events
@@ -379,7 +382,14 @@ class World:
 
     def disconnected_since(self, gateway: GatewaySpec, now: float) -> float | None:
         """When the gateway went offline, if it is offline at ``now`` (episodes start on the
-        hour and may follow each other)."""
+        hour and may follow each other); remembered for the latest ``now`` (a walk's pages)."""
+        if now != self._offline_at:
+            self._offline_at, self._offline = now, {}
+        if gateway.index not in self._offline:
+            self._offline[gateway.index] = self._disconnected_since(gateway, now)
+        return self._offline[gateway.index]
+
+    def _disconnected_since(self, gateway: GatewaySpec, now: float) -> float | None:
         since = self._down_since(gateway.key, now)
         if since is not None:
             return since
