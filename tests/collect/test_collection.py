@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from exporter.clock import ManualClock
-from exporter.collect.jobs import Context, Job
+from exporter.collect.jobs import Collected, Context, Job
 from exporter.collect.scheduler import KIND_JOB
 from exporter.config import StateConfig
 from exporter.model import RequestEvent
@@ -241,7 +241,7 @@ class BrokenJob(Job):
     name = "peer_paths"
     outputs = ("peer_paths",)
 
-    async def collect(self, ctx: Context) -> dict[str, Any]:
+    async def collect(self, ctx: Context) -> Collected:
         raise RuntimeError("bug")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,6 +11,9 @@ from hypothesis import strategies as st
 from exporter.metrics.render import Format
 from exporter.model import Inventory, Org, Site, Snapshot
 from tests.metrics.exposition import parse, render, samples
+
+# Lone surrogates cannot be encoded as UTF-8, so no label value holds one.
+SURROGATES: tuple[Literal["Cs"]] = ("Cs",)
 
 NASTY = (
     'Store "Flagship" #1',
@@ -46,7 +51,7 @@ def test_escaped_text_has_no_raw_newline_inside_a_sample(fmt: Format) -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=40))
+@given(st.text(st.characters(exclude_categories=SURROGATES), max_size=40))
 def test_any_site_name_round_trips(name: str) -> None:
     for fmt in Format:
         assert site_names(fmt, (name,)) == [name]

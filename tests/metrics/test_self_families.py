@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
+
+from prometheus_client.metrics_core import Metric
 
 from exporter import __version__
 from exporter.metrics.requests import RequestRecorder
@@ -11,11 +14,25 @@ from tests.metrics.exposition import parse, render, samples, value
 from tests.support.snapshots import NOW, healthy_status
 
 
-def self_metrics(status: ExporterStatus, **kwargs: object) -> dict:
-    return parse(render(Snapshot(), status, **kwargs))
+def self_metrics(
+    status: ExporterStatus,
+    *,
+    simulated: bool = False,
+    requests: dict[tuple[str, int], int] | None = None,
+    auth_failures: dict[int, int] | None = None,
+) -> dict[str, Metric]:
+    return parse(
+        render(
+            Snapshot(),
+            status,
+            simulated=simulated,
+            requests=requests,
+            auth_failures=auth_failures,
+        )
+    )
 
 
-def with_collector(status: ExporterStatus, name: str, **changes: object) -> ExporterStatus:
+def with_collector(status: ExporterStatus, name: str, **changes: Any) -> ExporterStatus:
     collectors = tuple(
         dataclasses.replace(c, **changes) if c.job == name else c for c in status.jobs
     )

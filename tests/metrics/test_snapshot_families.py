@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from prometheus_client.metrics_core import Metric
+
 from exporter.metrics.render import Format
 from exporter.metrics.snapshot_families import snapshot_families
 from exporter.model import HistogramBucket, Snapshot
@@ -14,7 +16,7 @@ SITE, MAC = site_id(1), gateway_mac(1)
 PORT = {"site_id": SITE, "gateway_mac": MAC, "port_id": "ge-0/0/0"}
 
 
-def families(snapshot: Snapshot, fmt: Format = Format.TEXT) -> dict:
+def families(snapshot: Snapshot, fmt: Format = Format.TEXT) -> dict[str, Metric]:
     return parse(render(snapshot, fmt=fmt), fmt)
 
 

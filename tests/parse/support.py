@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Mapping
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import pytest
 
@@ -13,6 +13,11 @@ from exporter.mist.parse import Skips
 
 T = TypeVar("T")
 LOGGER = "exporter.mist.parse"
+
+
+def approx(expected: float) -> float:
+    """``pytest.approx(expected)`` typed as the float it stands for in a model's field."""
+    return cast(float, pytest.approx(expected))
 
 
 def with_skips(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ from exporter.mist.errors import MistPayloadError
 from exporter.mist.parse import Skips, parse_gateways, parse_peer_paths, parse_wan_ports
 from exporter.model import Gateway, GatewayNode, PeerPath, WanInterface, WanPort
 from tests.parse.spec import named_example, response_example, response_examples
-from tests.parse.support import logged, with_skips
+from tests.parse.support import approx, logged, with_skips
 
 DEVICES_PATH = "/api/v1/orgs/{org_id}/stats/devices"
 PEERS_PATH = "/api/v1/orgs/{org_id}/stats/vpn_peers/search"
@@ -58,8 +59,8 @@ def test_gateway_from_spec_example() -> None:
             uptime_seconds=581259.0,
             # The spec's example is an SRX cluster: cpu2_stat/memory2_stat are its second node.
             nodes=(
-                GatewayNode("node0", pytest.approx(0.24), pytest.approx(0.39), ()),
-                GatewayNode("node1", pytest.approx(0.14), pytest.approx(0.32), ()),
+                GatewayNode("node0", approx(0.24), approx(0.39), ()),
+                GatewayNode("node1", approx(0.14), approx(0.32), ()),
             ),
         ),
     )
@@ -114,7 +115,7 @@ def test_ha_pair_publishes_both_nodes_named_from_their_own_stats() -> None:
 
 
 def _port_row(**extra: Any) -> dict[str, Any]:
-    row = named_example("SwitchPortsSearchExample")["results"][0]
+    row: dict[str, Any] = named_example("SwitchPortsSearchExample")["results"][0]
     row.update(extra)
     return row
 
@@ -203,7 +204,7 @@ def test_spec_peer_example_repeats_a_path_and_the_row_with_quality_wins(
     assert "latency" not in bare
     assert full["latency"] == 91
     for rows in ([bare, full], [full, bare]):
-        kept, skipped = with_skips(caplog, lambda skips, rows=rows: parse_peer_paths(rows, skips))
+        kept, skipped = with_skips(caplog, partial(parse_peer_paths, rows))
         assert skipped == {(PEERS_PATH, "duplicate row"): 1}
         if rows[0] is full:  # same last_seen: the later row wins the tie
             assert kept[0].latency_seconds is None
@@ -217,7 +218,7 @@ def test_spec_peer_example_repeats_a_path_and_the_row_with_quality_wins(
                 peer_port_id="DC_Internet",
                 up=True,
                 active=True,
-                latency_seconds=pytest.approx(0.091),
+                latency_seconds=approx(0.091),
                 jitter_seconds=None,
                 loss_ratio=None,
                 mos=4.0,
@@ -248,7 +249,7 @@ def test_peer_paths_repeated_across_pages_keep_the_newest_last_seen(
     new = _peer_row(up=False, latency=None, last_seen=1_700_000_060.0)
     other = _peer_row(port_id="wan1")
     for rows in ([old, other, new], [new, other, old]):
-        kept, skipped = with_skips(caplog, lambda skips, rows=rows: parse_peer_paths(rows, skips))
+        kept, skipped = with_skips(caplog, partial(parse_peer_paths, rows))
         assert [(p.port_id, p.up, p.last_seen) for p in kept] == [
             ("wan0", False, 1_700_000_060.0),
             ("wan1", True, 1_700_000_000.0),
@@ -401,7 +402,7 @@ def test_port_rows_repeated_across_pages_keep_the_newest_timestamp(
     new = _port_row(port_usage="wan", up=False, rx_bytes=900, timestamp=1_700_000_300)
     other = _port_row(port_usage="wan", port_id="ge-0/0/1", timestamp=1_700_000_100)
     for rows in ([old, other, new], [new, other, old]):
-        kept, skipped = with_skips(caplog, lambda skips, rows=rows: _wan_ports(rows, skips))
+        kept, skipped = with_skips(caplog, partial(_wan_ports, rows))
         assert [(p.port_id, p.up, p.receive_bytes) for p in kept] == [
             ("ge-0/0/0", False, 900.0),
             ("ge-0/0/1", True, other["rx_bytes"]),
@@ -416,7 +417,7 @@ def test_gateway_rows_repeated_keep_the_newest_last_seen(caplog: pytest.LogCaptu
     old = _gateway_row(status="connected", last_seen=100)
     new = _gateway_row(status="disconnected", last_seen=200)
     for rows in ([old, new], [new, old]):
-        kept, skipped = with_skips(caplog, lambda skips, rows=rows: parse_gateways(rows, skips))
+        kept, skipped = with_skips(caplog, partial(parse_gateways, rows))
         assert [g.up for g in kept] == [False]
         assert skipped == {(DEVICES_PATH, "duplicate row"): 1}
 
@@ -424,8 +425,8 @@ def test_gateway_rows_repeated_keep_the_newest_last_seen(caplog: pytest.LogCaptu
 def test_ha_gateway_with_only_a_second_cpu_is_a_pair_and_port_rows_name_their_node() -> None:
     (gw,) = parse_gateways([_gateway_row(cpu2_stat={"usage": 70})])
     assert [(n.node, n.cpu_ratio) for n in gw.nodes] == [
-        ("node0", pytest.approx(0.10)),
-        ("node1", pytest.approx(0.70)),
+        ("node0", approx(0.10)),
+        ("node1", approx(0.70)),
     ]
     assert gw.nodes[1].memory_ratio is None
     assert gw.nodes[1].wan_interfaces == ()

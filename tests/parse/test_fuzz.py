@@ -92,7 +92,7 @@ def _mutated(draw: st.DrawFn, base: Any, read: frozenset[str]) -> Any:
         read_paths = [p for p in paths if not p or isinstance(p[-1], int) or p[-1] in read]
         path = draw(st.sampled_from(read_paths if draw(st.integers(0, 3)) else paths))
         action = draw(st.sampled_from(["drop", "none", "nan", "huge", "junk"]))
-        value = {"drop": None, "none": None, "nan": math.nan, "huge": 1e308}.get(action)
+        value: object = {"drop": None, "none": None, "nan": math.nan, "huge": 1e308}.get(action)
         if action == "junk":
             value = draw(JUNK)
         if not path:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import partial
+
 import pytest
 
 from exporter.config import RegionRule
@@ -43,7 +46,7 @@ def test_sites_from_spec_example_default_rule_takes_first_group() -> None:
     )
 
 
-def _site(groups: list[str] | None, **extra: object) -> dict[str, object]:
+def _site(groups: Sequence[object] | None, **extra: object) -> dict[str, object]:
     row: dict[str, object] = {"id": "s1", "name": "Store 1", **extra}
     if groups is not None:
         row["sitegroup_ids"] = groups
@@ -112,9 +115,7 @@ def test_sites_repeated_keep_the_newest_and_count_the_repeat(
     old = _site(None, name="Old", modified_time=100)
     new = _site(None, name="New", modified_time=200)
     for rows in ([old, new], [new, old]):
-        kept, skipped = with_skips(
-            caplog, lambda skips, rows=rows: parse_sites(rows, {}, RegionRule(), skips)
-        )
+        kept, skipped = with_skips(caplog, partial(parse_sites, rows, {}, RegionRule()))
         assert [s.name for s in kept] == ["New"]
         assert skipped == {(SITES_PATH, "duplicate row"): 1}
 

@@ -30,7 +30,7 @@ from exporter.model import (
     WorstSite,
 )
 from tests.parse.spec import named_example, response_example
-from tests.parse.support import logged, with_skips
+from tests.parse.support import approx, logged, with_skips
 
 M = 60.0  # Mist sends user-minutes; the model holds user-seconds
 
@@ -113,8 +113,8 @@ def test_summary_trend_from_spec_example() -> None:
     assert trend.buckets[0] == TrendBucket(timestamp=1627226206.0, total=1302.3 * M, degraded=0.0)
     assert trend.buckets[2] == TrendBucket(
         timestamp=1627226206.0 + 7200,
-        total=pytest.approx(1396.3167 * M),
-        degraded=pytest.approx(210.03334 * M),
+        total=approx(1396.3167 * M),
+        degraded=approx(210.03334 * M),
     )
     assert sum(b.degraded for b in trend.buckets) == pytest.approx(M * sum(samples["degraded"]))
     names = [name for name, _ in trend.classifiers]
@@ -122,8 +122,8 @@ def test_summary_trend_from_spec_example() -> None:
     wifi = dict(trend.classifiers)["wifi-interference"]
     assert wifi[21] == TrendBucket(
         timestamp=1627226206.0 + 21 * 3600,
-        total=pytest.approx(1485.3667 * M),
-        degraded=pytest.approx(566.48334 * M),
+        total=approx(1485.3667 * M),
+        degraded=approx(566.48334 * M),
     )
 
 
@@ -237,7 +237,7 @@ def test_threshold(body: Any, expected: float | None) -> None:
 
 def test_impacted_gateways_from_spec_example() -> None:
     assert parse_impacted_gateways(named_example("SleImpactedGatewaysExample")) == (
-        ImpactedGateway(gateway_mac="fc3342001122", degraded_seconds=pytest.approx(758573.1 * M)),
+        ImpactedGateway(gateway_mac="fc3342001122", degraded_seconds=approx(758573.1 * M)),
     )
     assert parse_impacted_gateways({"gateways": None}) == ()
 
@@ -248,12 +248,12 @@ def test_impacted_interfaces_spec_and_live_spellings() -> None:
         ImpactedInterface(
             gateway_mac="2c2131001122",
             interface="ge-0/0/10",
-            degraded_seconds=pytest.approx(11.583333 * M),
+            degraded_seconds=approx(11.583333 * M),
         ),
         ImpactedInterface(
             gateway_mac="2c2131001122",
             interface="xe-0/1/0",
-            degraded_seconds=pytest.approx(191.08333 * M),
+            degraded_seconds=approx(191.08333 * M),
         ),
     )
     live = {

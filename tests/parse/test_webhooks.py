@@ -58,6 +58,7 @@ def delivery(topic: str, *events: dict[str, Any]) -> dict[str, Any]:
 
 def test_a_delivery_is_a_topic_and_its_events() -> None:
     assert parse.parse_delivery(delivery("alarms", ALARM_EVENT)) == ("alarms", [ALARM_EVENT])
+    body: object
     for body in ([], {"topic": "alarms"}, {"events": []}, {"topic": 1, "events": []}, None):
         with pytest.raises(MistPayloadError):
             parse.parse_delivery(body)

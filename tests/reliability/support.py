@@ -12,7 +12,7 @@ import aiohttp
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from exporter.config import DEFAULT_INTERVALS
+from exporter.collect.table import DEFAULT_INTERVALS
 from tests.support.processes import Process
 from tests.support.wait import running, until
 

@@ -16,8 +16,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]  # no py.typed, no stubs pinned
+from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 SPEC_PATH = Path(__file__).with_name("mist_openapi_subset.json")
@@ -57,7 +57,7 @@ def _rewrite(node: Any, strict: bool) -> Any:
 @cache
 def _spec(strict: bool) -> tuple[dict[str, Any], Registry]:
     document = _rewrite(json.loads(SPEC_PATH.read_text(encoding="utf-8")), strict)
-    registry = Registry().with_resource(_URN, Resource(document, specification=DRAFT202012))
+    registry = Registry().with_resource(_URN, DRAFT202012.create_resource(document))
     return document, registry
 
 

@@ -13,6 +13,7 @@ import asyncio
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,7 +45,7 @@ async def test_every_rule_group_evaluates_at_the_reference_scale(tmp_path: Path)
             await prometheus.wait_for('up{job="mist-wan-exporter"} == 1', within=120)
             await prometheus.wait_for("count(mist_vpn_peer_path_up) > 10000", within=120)
 
-            async def evaluated_twice() -> list[dict]:
+            async def evaluated_twice() -> list[dict[str, Any]]:
                 await asyncio.sleep(11)
                 return await prometheus.rule_groups()
 

@@ -12,7 +12,7 @@ import inspect
 import subprocess
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, cast, overload
 
 T = TypeVar("T")
 Probe = Callable[[], Awaitable[T] | T]
@@ -39,6 +39,32 @@ class _Deadline:
         if len(last) > 500:
             last = last[:500] + "..."
         return TimeoutError(f"not within {self.within:g} s: {self.what} (last seen: {last})")
+
+
+@overload
+async def until(
+    probe: Callable[[], Awaitable[T]],
+    done: Callable[[T], bool] = ...,
+    *,
+    within: float,
+    what: str,
+    every: float = ...,
+    ignore: tuple[type[BaseException], ...] = ...,
+    alive: Callable[[], None] | None = ...,
+) -> T: ...
+
+
+@overload
+async def until(
+    probe: Callable[[], T],
+    done: Callable[[T], bool] = ...,
+    *,
+    within: float,
+    what: str,
+    every: float = ...,
+    ignore: tuple[type[BaseException], ...] = ...,
+    alive: Callable[[], None] | None = ...,
+) -> T: ...
 
 
 async def until(

@@ -9,13 +9,13 @@ import re
 
 import aiohttp
 import pytest
-from prometheus_client.openmetrics.parser import text_string_to_metric_families as om_parse
-from prometheus_client.parser import text_string_to_metric_families
 
+from exporter.metrics.render import Format
 from exporter.metrics.requests import RequestRecorder
 from exporter.metrics.snapshot_families import PARTS
 from exporter.model import RequestEvent
 from exporter.web.app import RENDERER, accepts_gzip, build_app
+from tests.metrics.exposition import parse
 from tests.metrics.test_render import PROMETHEUS_ACCEPT, eventually
 from tests.support.snapshots import StaticSource, healthy_status, one_of_everything
 from tests.web.server import running
@@ -25,7 +25,9 @@ def source() -> StaticSource:
     return StaticSource(one_of_everything(), healthy_status(), simulated=True)
 
 
-async def scrapes(*headers: dict[str, str], method: str = "GET") -> list[tuple[int, dict, bytes]]:
+async def scrapes(
+    *headers: dict[str, str], method: str = "GET"
+) -> list[tuple[int, dict[str, str], bytes]]:
     """One app, one scrape per headers, raw bytes as sent."""
     results = []
     app = build_app(source(), RequestRecorder())
@@ -37,7 +39,7 @@ async def scrapes(*headers: dict[str, str], method: str = "GET") -> list[tuple[i
     return results
 
 
-async def scrape(headers: dict[str, str], method: str = "GET") -> tuple[int, dict, bytes]:
+async def scrape(headers: dict[str, str], method: str = "GET") -> tuple[int, dict[str, str], bytes]:
     return (await scrapes(headers, method=method))[0]
 
 
@@ -46,7 +48,7 @@ async def test_text_format_by_default() -> None:
     assert status == 200
     assert headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
     assert "Content-Encoding" not in headers
-    families = {f.name: f for f in text_string_to_metric_families(body.decode())}
+    families = parse(body.decode())
     assert families["mist_simulated"].samples[0].value == 1
     assert families["mist_wan_port_up"].samples[0].value == 1
 
@@ -55,7 +57,7 @@ async def test_openmetrics_when_negotiated() -> None:
     _, headers, body = await scrape({"Accept": PROMETHEUS_ACCEPT, "Accept-Encoding": "identity"})
     assert headers["Content-Type"].startswith("application/openmetrics-text; version=1.0.0")
     assert body.endswith(b"# EOF\n")
-    families = {f.name: f for f in om_parse(body.decode())}
+    families = parse(body.decode(), Format.OPENMETRICS)
     assert families["mist_site_sle_distribution"].type == "gaugehistogram"
     assert families["mist_wan_port_receive_bytes"].type == "counter"
 

@@ -19,7 +19,9 @@ async def get(url: str) -> tuple[int, str, str]:
         return r.status, r.headers["Content-Type"], await r.text()
 
 
-async def fetch(source: StaticSource, path: str, clock: ManualClock | None = None) -> tuple:
+async def fetch(
+    source: StaticSource, path: str, clock: ManualClock | None = None
+) -> tuple[int, str, str]:
     app = build_app(source, RequestRecorder(), clock=clock or ManualClock(NOW))
     async with running(app) as url:
         return await get(url + path)

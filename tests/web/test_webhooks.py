@@ -158,7 +158,7 @@ async def test_alarms_are_counted_once_with_the_group_and_severity_of_their_defi
 
 async def test_unknown_stale_unmatched_and_ignored_events_are_counted_never_fatal() -> None:
     h = Harness()
-    events = [
+    events: list[Any] = [  # the last two are not events on purpose
         down_event(type="GW_SOMETHING_NEW"),
         down_event(type="GW_ARP"),
         down_event(mac="ffffffffffff"),
