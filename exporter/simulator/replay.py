@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
-import signal
-import sys
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -34,6 +31,7 @@ from exporter.simulator.paging import (
     search_limit,
 )
 from exporter.simulator.replies import NOT_FOUND, ApiError, Call
+from exporter.simulator.server import announce, until_signalled
 from exporter.simulator.stats import SimStats
 
 UNAUTHORIZED = "Authentication credentials were not provided."
@@ -205,12 +203,8 @@ async def serve_replay(
 
 async def run(args: argparse.Namespace) -> int:
     """``simulate --replay DIR``: serve until SIGINT/SIGTERM or cancellation."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(signum, stop.set)
-    try:
+
+    async def serve_until(stop: asyncio.Event) -> None:
         async with serve_replay(
             Path(args.replay),
             tuple(args.tokens),
@@ -218,19 +212,7 @@ async def run(args: argparse.Namespace) -> int:
             port=args.port,
             calls_per_hour=args.calls_per_hour,
         ) as running:
-            print(f"org_id {running.replay.org_id}", flush=True)
-            print(f"base_url {running.base_url}", flush=True)
+            announce(running.replay.org_id, running.base_url)
             await stop.wait()
-    except ValueError as error:
-        print(f"simulate: --replay: {error}", file=sys.stderr)
-        return 2
-    except OSError as error:
-        print(
-            f"simulate: cannot listen on {args.host}:{args.port}: {error.strerror}", file=sys.stderr
-        )
-        return 1
-    finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.remove_signal_handler(signum)
-    return 0
+
+    return await until_signalled(serve_until, args.host, args.port, "simulate: --replay")

@@ -8,7 +8,7 @@ import contextlib
 import json
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -226,24 +226,44 @@ async def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"simulate: {error}", file=sys.stderr)
         return 2
+
+    async def serve_until(stop: asyncio.Event) -> None:
+        async with serve(config, host=args.host, port=args.port) as running:
+            announce(running.simulator.org_id, running.base_url)
+            async with _webhooks(args, running):
+                await stop.wait()
+
+    return await until_signalled(  # a ValueError: an --event that does not fit the fleet
+        serve_until, args.host, args.port, "simulate"
+    )
+
+
+def announce(org_id: str, base_url: str) -> None:
+    """The two lines a caller of ``simulate`` reads from stdout to find the server."""
+    print(f"org_id {org_id}", flush=True)
+    print(f"base_url {base_url}", flush=True)
+
+
+async def until_signalled(
+    serving: Callable[[asyncio.Event], Awaitable[None]], host: str, port: int, prefix: str
+) -> int:
+    """Run ``serving(stop)`` with ``stop`` set on SIGINT/SIGTERM; the exit code of ``simulate``.
+
+    A ValueError (bad input found while starting) is 2 and an OSError (the port) is 1, each
+    printed after ``prefix``; the signal handlers are removed again however it ends.
+    """
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(signum, stop.set)
     try:
-        async with serve(config, host=args.host, port=args.port) as running:
-            print(f"org_id {running.simulator.org_id}", flush=True)
-            print(f"base_url {running.base_url}", flush=True)
-            async with _webhooks(args, running):
-                await stop.wait()
-    except ValueError as error:  # an --event that does not fit the fleet
-        print(f"simulate: {error}", file=sys.stderr)
+        await serving(stop)
+    except ValueError as error:
+        print(f"{prefix}: {error}", file=sys.stderr)
         return 2
     except OSError as error:
-        print(
-            f"simulate: cannot listen on {args.host}:{args.port}: {error.strerror}", file=sys.stderr
-        )
+        print(f"simulate: cannot listen on {host}:{port}: {error.strerror}", file=sys.stderr)
         return 1
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
