@@ -185,21 +185,10 @@ class PeerPathsJob(Job):
         """Paths seen in a recent window (without one Mist answers paths last seen up to a
         day ago); a path not seen for :data:`STALE_INTERVALS` intervals, or of a gateway that
         is offline, is published as down and inactive."""
-        now, horizon = recent(ctx, self.name)
-        rows = await fetch_rows(
-            ctx,
-            self.name,
-            ep.PEER_SEARCH,
-            org_id=ctx.org_id,
-            start=int(now - horizon),
-            end=int(now),
-            limit=1000,
-        )
-        offline = offline_gateways(ctx)
+        rows, window = await fetch_recent(ctx, self.name, ep.PEER_SEARCH)
         paths = tuple(
             replace(p, up=False, active=False)
-            if p.gateway_mac in offline
-            or (p.last_seen is not None and p.last_seen < now - horizon / 2)
+            if p.gateway_mac in window.offline or window.stale(p.last_seen)
             else p
             for p in parse.parse_peer_paths(rows, ctx.skips)
         )
@@ -213,24 +202,10 @@ class BgpPeersJob(Job):
     async def collect(self, ctx: Context) -> Collected:
         """Sessions sampled in a recent window, like peer paths: a session Mist calls up but
         whose gateway is offline, or not sampled for half the window, is down (``unknown``)."""
-        now, horizon = recent(ctx, self.name)
-        rows = await fetch_rows(
-            ctx,
-            self.name,
-            ep.BGP_SEARCH,
-            org_id=ctx.org_id,
-            start=int(now - horizon),
-            end=int(now),
-            limit=1000,
-        )
-        offline = offline_gateways(ctx)
+        rows, window = await fetch_recent(ctx, self.name, ep.BGP_SEARCH)
         peers = tuple(
             _lost(p)
-            if p.up
-            and (
-                p.gateway_mac in offline
-                or (p.timestamp is not None and p.timestamp < now - horizon / 2)
-            )
+            if p.up and (p.gateway_mac in window.offline or window.stale(p.timestamp))
             else p
             for p in parse_bgp_peers(rows, ctx.skips)
         )
@@ -244,36 +219,49 @@ class TunnelsJob(Job):
     async def collect(self, ctx: Context) -> Collected:
         """WAN tunnels; those of an offline gateway are down. The last flap is when an up
         tunnel's security association was established, or the first run that saw it down."""
-        now, horizon = recent(ctx, self.name)
-        rows = await fetch_rows(
-            ctx,
-            self.name,
-            ep.TUNNEL_SEARCH,
-            org_id=ctx.org_id,
-            type="wan",
-            start=int(now - horizon),
-            end=int(now),
-            limit=1000,
-        )
-        offline = offline_gateways(ctx)
+        rows, window = await fetch_recent(ctx, self.name, ep.TUNNEL_SEARCH, type="wan")
         before = {tunnel_key(t): t for t in ctx.publisher.snapshot.wan_tunnels}
         tunnels = []
         for t in parse_wan_tunnels(rows, ctx.skips):
-            if t.up and t.gateway_mac in offline:
+            if t.up and t.gateway_mac in window.offline:
                 t = replace(t, up=False, uptime_seconds=0.0)
-            flap = _last_flap(t, before.get(tunnel_key(t)), now)
+            flap = _last_flap(t, before.get(tunnel_key(t)), window.now)
             tunnels.append(replace(t, last_flap_timestamp=flap))
         return Collected(Snapshot(wan_tunnels=tuple(tunnels)))
 
 
-def recent(ctx: Context, job: str) -> tuple[float, float]:
-    """(now, horizon): search windows span :data:`STALE_INTERVALS` of the job's interval."""
-    return ctx.clock.time(), STALE_INTERVALS * ctx.config.collect.intervals[job]
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A search over the last ``horizon`` seconds (:data:`STALE_INTERVALS` of the job's
+    interval) up to ``now``, and the MACs of the gateways the last gateways run saw offline."""
+
+    now: float
+    horizon: float
+    offline: frozenset[str]
+
+    def stale(self, seen: float | None) -> bool:
+        """Whether a row last seen at ``seen`` is older than half the window."""
+        return seen is not None and seen < self.now - self.horizon / 2
 
 
-def offline_gateways(ctx: Context) -> set[str]:
-    """MACs of the gateways the last gateways run saw disconnected."""
-    return {g.mac for g in ctx.publisher.snapshot.gateways if not g.up}
+async def fetch_recent(
+    ctx: Context, job: str, endpoint: Endpoint, **params: Any
+) -> tuple[list[dict[str, Any]], Window]:
+    """Every row of an org search over the job's recent window, and that window."""
+    now = ctx.clock.time()
+    horizon = STALE_INTERVALS * ctx.config.collect.intervals[job]
+    rows = await fetch_rows(
+        ctx,
+        job,
+        endpoint,
+        org_id=ctx.org_id,
+        **params,
+        start=int(now - horizon),
+        end=int(now),
+        limit=1000,
+    )
+    offline = frozenset(g.mac for g in ctx.publisher.snapshot.gateways if not g.up)
+    return rows, Window(now, horizon, offline)
 
 
 def tunnel_key(t: WanTunnel) -> tuple[str, str, str, str]:
