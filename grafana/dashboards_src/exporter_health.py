@@ -7,6 +7,7 @@ from .board import dashboard, sections
 from .panels import (
     OK_MAPPING,
     bargauge,
+    colored,
     column,
     simulated_banner,
     stat,
@@ -146,7 +147,7 @@ def build() -> Json:
                 column("age", "Last success", unit="s"),
                 column("interval", "Planned interval", unit="s"),
                 column("duration", "Last run took", unit="s"),
-                column("errors", "Errors (1h)", thresholds=nonzero(), cell="color-text"),
+                colored("errors", "Errors (1h)", nonzero()),
                 column("planned", "Planned calls per hour"),
             ],
             w=12,

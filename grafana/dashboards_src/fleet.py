@@ -7,6 +7,7 @@ from .board import SLE_VAR, dashboard, link, row, to_region
 from .panels import (
     POLLING_MAPPING,
     bargauge,
+    colored,
     column,
     simulated_banner,
     stat,
@@ -15,7 +16,7 @@ from .panels import (
     timeseries,
 )
 from .problems import active_problems, counters, lists
-from .shared import busiest_and_flapping
+from .shared import availability_column, busiest_and_flapping, sle_bargauge, sle_timeseries
 from .thresholds import (
     AVAILABILITY_TEXT,
     CONGESTED,
@@ -27,7 +28,6 @@ from .thresholds import (
     good_above,
     nonzero,
     single,
-    sle_steps,
     steps,
 )
 
@@ -103,24 +103,12 @@ def _regions_table() -> Json:
         [
             column("region", "Region", links=[to_region()]),
             column("sites", "Sites"),
-            column(
-                "gateways",
-                "Gateways online",
-                unit="percentunit",
-                thresholds=good_above(GATEWAYS_ONLINE),
-                cell="color-text",
-            ),
-            column("down", "Circuits down", thresholds=nonzero(), cell="color-text"),
-            column("congested", "Congested circuits", thresholds=nonzero(), cell="color-text"),
-            column("degraded", "Degraded site SLEs", thresholds=nonzero(), cell="color-text"),
-            column(
-                "availability",
-                "Site availability (30d)",
-                unit="percentunit",
-                thresholds=availability_steps(),
-                cell="color-text",
-            ),
-            column("critical", "Critical alarms (24h)", thresholds=nonzero(), cell="color-text"),
+            colored("gateways", "Gateways online", good_above(GATEWAYS_ONLINE), unit="percentunit"),
+            colored("down", "Circuits down", nonzero()),
+            colored("congested", "Congested circuits", nonzero()),
+            colored("degraded", "Degraded site SLEs", nonzero()),
+            availability_column("availability", "Site availability (30d)"),
+            colored("critical", "Critical alarms (24h)", nonzero()),
         ],
         h=10,
         sort_by="Region",
@@ -131,23 +119,15 @@ def _regions_table() -> Json:
 
 def _sle_panels() -> list[Json]:
     return [
-        bargauge(
+        sle_bargauge(
             "SLE per metric (site-weighted)",
             "mist_org:site_sle:ratio",
-            "{{sle}}",
-            unit="percentunit",
-            thresholds=sle_steps(),
-            min_max=(0, 1),
             description="Sum of site scores / number of sites, per WAN SLE metric (1 hour). "
             f"Red is {DEGRADED}: see SLE by region for where.",
         ),
-        bargauge(
+        sle_bargauge(
             "SLE per metric (user-time weighted)",
             "mist_org:sle_time:ratio",
-            "{{sle}}",
-            unit="percentunit",
-            thresholds=sle_steps(),
-            min_max=(0, 1),
             description="1 - degraded / total user-time over the deep-dived sites; red while "
             "busy sites suffer even if most sites are fine.",
         ),
@@ -159,24 +139,18 @@ def _sle_panels() -> list[Json]:
             description=f"Sites {DEGRADED}, per SLE metric. When red, open the Degraded sites "
             "list (Degraded sites counter).",
         ),
-        timeseries(
+        sle_timeseries(
             "SLE trend per metric",
             [target("mist_org:site_sle:ratio", "{{sle}}")],
-            unit="percentunit",
-            thresholds=sle_steps(),
-            min_max=(0, 1),
             description="The site-weighted org SLE over time; a step down across metrics at "
             "once is usually an outage upstream of many sites.",
         ),
-        timeseries(
+        sle_timeseries(
             "SLE by region",
             [target('mist_region:site_sle:ratio{sle=~"$sle"}', "{{region}} {{sle}}")],
-            unit="percentunit",
-            thresholds=sle_steps(),
-            min_max=(0, 1),
-            links=[to_region("${__field.labels.region}")],
             description="The site-weighted SLE per region; click a line in the red area to "
             "open that region.",
+            links=[to_region("${__field.labels.region}")],
         ),
     ]
 

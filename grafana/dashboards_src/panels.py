@@ -261,6 +261,23 @@ def column(
     return {"matcher": {"id": "byName", "options": name}, "properties": props}
 
 
+def colored(
+    name: str,
+    display: str,
+    thresholds: Json,
+    *,
+    unit: str | None = None,
+    links: list[Json] | None = None,
+) -> Json:
+    """A column whose text takes the colour ``thresholds`` give its value."""
+    return column(name, display, unit=unit, thresholds=thresholds, links=links, cell="color-text")
+
+
+def state_column() -> Json:
+    """The ``up`` value as a red "down" or green "up"."""
+    return column("up", "State", mappings=UP_MAPPING, cell="color-text")
+
+
 def table(
     title: str,
     queries: list[tuple[str, str]],

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from . import Json
 from .board import to_circuit, to_panel, to_region, to_site
-from .panels import SEVERITY_MAPPING, UP_MAPPING, column, stat, table
-from .shared import GW_JOIN, PORT_JOIN, SITE_JOIN, degraded_sites
+from .panels import SEVERITY_MAPPING, colored, column, stat, state_column, table
+from .shared import GW_JOIN, PORT_JOIN, SITE_JOIN, availability_column, degraded_sites
 from .thresholds import (
     AVAILABILITY_TEXT,
     DEGRADED,
-    availability_steps,
     nonzero,
     sle_steps,
 )
@@ -178,14 +177,8 @@ def lists() -> list[Json]:
                 *site_columns,
                 column("gateway_mac", "MAC"),
                 column("gateway_name", "Gateway"),
-                column("up", "State", mappings=UP_MAPPING, cell="color-text"),
-                column(
-                    "availability",
-                    "Availability (24h)",
-                    unit="percentunit",
-                    thresholds=availability_steps(),
-                    cell="color-text",
-                ),
+                state_column(),
+                availability_column("availability", "Availability (24h)"),
             ],
             w=8,
             h=12,
@@ -208,15 +201,9 @@ def lists() -> list[Json]:
                 column("gateway_name", "Gateway"),
                 column("wan_name", "Circuit", links=[to_circuit()]),
                 column("wan_type", "Type"),
-                column("up", "State", mappings=UP_MAPPING, cell="color-text"),
-                column(
-                    "availability",
-                    "Availability (24h)",
-                    unit="percentunit",
-                    thresholds=availability_steps(),
-                    cell="color-text",
-                ),
-                column("flaps", "Flaps (24h)", thresholds=nonzero(), cell="color-text"),
+                state_column(),
+                availability_column("availability", "Availability (24h)"),
+                colored("flaps", "Flaps (24h)", nonzero()),
             ],
             w=8,
             h=12,

@@ -4,8 +4,25 @@ from __future__ import annotations
 
 from . import Json
 from .board import REGION_VAR, SLE_VAR, dashboard, link, sections, to_circuit, to_site
-from .panels import UP_MAPPING, bargauge, column, simulated_banner, stat, table, target, timeseries
-from .shared import PORT_JOIN, SITE_JOIN, busiest_and_flapping, degraded_sites
+from .panels import (
+    colored,
+    column,
+    simulated_banner,
+    stat,
+    state_column,
+    table,
+    target,
+    timeseries,
+)
+from .shared import (
+    PORT_JOIN,
+    SITE_JOIN,
+    availability_column,
+    busiest_and_flapping,
+    degraded_sites,
+    sle_bargauge,
+    sle_timeseries,
+)
 from .thresholds import (
     AVAILABILITY_TEXT,
     DEGRADED,
@@ -118,35 +135,24 @@ def build() -> Json:
             description="State changes of the region's circuits over the trailing 24 hours; a "
             "rise across the region is a carrier problem (see Top 10 flapping circuits).",
         ),
-        bargauge(
+        sle_bargauge(
             "SLE per metric (site-weighted)",
             'mist_region:site_sle:ratio{region="$region", sle=~"$sle"}',
-            "{{sle}}",
-            unit="percentunit",
-            thresholds=sle_steps(),
-            min_max=(0, 1),
-            w=6,
             description=f"The region's site-weighted SLE per metric (1 hour); red is {DEGRADED}.",
+            w=6,
         ),
-        bargauge(
+        sle_bargauge(
             "SLE per metric (user-time weighted)",
             'mist_region:sle_time:ratio{region="$region", sle=~"$sle"}',
-            "{{sle}}",
-            unit="percentunit",
-            thresholds=sle_steps(),
-            min_max=(0, 1),
             description="1 - degraded / total user-time over the region's deep-dived sites; "
             "red while the busy sites suffer.",
             w=6,
         ),
-        timeseries(
+        sle_timeseries(
             "SLE trend per metric",
             [target('mist_region:site_sle:ratio{region="$region", sle=~"$sle"}', "{{sle}}")],
-            unit="percentunit",
-            thresholds=sle_steps(),
-            min_max=(0, 1),
-            w=6,
             description="The region's site-weighted SLE over time; a drop dates an incident.",
+            w=6,
         ),
         timeseries(
             "Degraded sites per metric",
@@ -200,18 +206,10 @@ def build() -> Json:
                 column("gw_up", "Gateways up"),
                 column("gw", "Gateways"),
                 column("ports_up", "Circuits up"),
-                column("ports_down", "Circuits down", thresholds=nonzero(), cell="color-text"),
-                column(
-                    "critical", "Critical alarms (24h)", thresholds=nonzero(), cell="color-text"
-                ),
-                column(
-                    "availability",
-                    "Availability (30d)",
-                    unit="percentunit",
-                    thresholds=availability_steps(),
-                    cell="color-text",
-                ),
-                column("flaps", "Flaps (24h)", thresholds=steps(FLAPS), cell="color-text"),
+                colored("ports_down", "Circuits down", nonzero()),
+                colored("critical", "Critical alarms (24h)", nonzero()),
+                availability_column("availability", "Availability (30d)"),
+                colored("flaps", "Flaps (24h)", steps(FLAPS)),
             ],
             h=12,
             sort_by="Lowest SLE",
@@ -235,15 +233,9 @@ def build() -> Json:
                 column("site_name", "Site", links=[to_site()]),
                 column("wan_name", "Circuit", links=[to_circuit()]),
                 column("wan_type", "Type"),
-                column("up", "State", mappings=UP_MAPPING, cell="color-text"),
-                column(
-                    "utilisation",
-                    "Utilisation",
-                    unit="percentunit",
-                    thresholds=steps(UTILISATION),
-                    cell="color-text",
-                ),
-                column("flaps", "Flaps (24h)", thresholds=steps(FLAPS), cell="color-text"),
+                state_column(),
+                colored("utilisation", "Utilisation", steps(UTILISATION), unit="percentunit"),
+                colored("flaps", "Flaps (24h)", steps(FLAPS)),
             ],
             sort_by="State",
             description="Every circuit of the region, down ones first, with utilisation and "

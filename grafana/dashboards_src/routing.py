@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from . import Json
-from .panels import UP_MAPPING, column, table
+from .panels import colored, column, state_column, table
 from .shared import GW_JOIN
 from .thresholds import FLAPS, steps
 
@@ -18,13 +20,25 @@ TUNNEL_JOIN = (
 )
 
 
+class _Query(Protocol):
+    def __call__(self, metric: str, around: str = "{}") -> str: ...
+
+
+def _joined(selector: str, labels: str, join: str) -> _Query:
+    """``(metric, around="{}")``: ``metric`` selected, wrapped in ``around`` (a function of
+    it, e.g. ``rate({}[15m])``), joined with ``join`` and kept by ``labels``."""
+
+    def query(metric: str, around: str = "{}") -> str:
+        series = around.format(f"{metric}{{{selector}}}")
+        return f"max by ({labels}) ({series} {join})"
+
+    return query
+
+
 def bgp_peers_table(title: str, selector: str, *, description: str) -> Json:
     """BGP sessions matching ``selector``: state, uptime, routes, flaps in 24 hours."""
 
-    def peer(metric: str, around: str = "{}") -> str:
-        """``metric`` selected, wrapped in ``around`` (a function of it), named and joined."""
-        series = around.format(f"{metric}{{{selector}}}")
-        return f"max by ({BGP_LABELS}) ({series} {BGP_JOIN})"
+    peer = _joined(selector, BGP_LABELS, BGP_JOIN)
 
     return table(
         title,
@@ -41,12 +55,12 @@ def bgp_peers_table(title: str, selector: str, *, description: str) -> Json:
             column("gateway_name", "Gateway"),
             column("neighbor", "Neighbor"),
             column("vrf", "VRF"),
-            column("up", "State", mappings=UP_MAPPING, cell="color-text"),
+            state_column(),
             column("state", "BGP state"),
             column("uptime", "Uptime", unit="s"),
             column("received", "Routes received"),
             column("advertised", "Routes advertised"),
-            column("flaps", "Flaps (24h)", thresholds=steps(FLAPS), cell="color-text"),
+            colored("flaps", "Flaps (24h)", steps(FLAPS)),
         ],
         h=8,
         sort_by="State",
@@ -57,9 +71,7 @@ def bgp_peers_table(title: str, selector: str, *, description: str) -> Json:
 def tunnels_table(title: str, selector: str, *, description: str) -> Json:
     """Secure-edge tunnels matching ``selector``: state, uptime, last flap and traffic."""
 
-    def tunnel(metric: str, around: str = "{}") -> str:
-        series = around.format(f"{metric}{{{selector}}}")
-        return f"max by ({TUNNEL_LABELS}) ({series} {TUNNEL_JOIN})"
+    tunnel = _joined(selector, TUNNEL_LABELS, TUNNEL_JOIN)
 
     return table(
         title,
@@ -78,7 +90,7 @@ def tunnels_table(title: str, selector: str, *, description: str) -> Json:
             column("peer_host", "Peer"),
             column("priority", "Priority"),
             column("wan_name", "Circuit"),
-            column("up", "State", mappings=UP_MAPPING, cell="color-text"),
+            state_column(),
             column("uptime", "Uptime", unit="s"),
             column("flapped", "Last flap", unit="dateTimeFromNow"),
             column("rx", "Received", unit="Bps"),

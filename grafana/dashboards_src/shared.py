@@ -4,8 +4,25 @@ from __future__ import annotations
 
 from . import Json
 from .board import to_circuit, to_site
-from .panels import ACTIVE_MAPPING, UP_MAPPING, column, table
-from .thresholds import FLAPS, JITTER, LATENCY, LOSS, UTILISATION, steps
+from .panels import (
+    ACTIVE_MAPPING,
+    bargauge,
+    colored,
+    column,
+    state_column,
+    table,
+    timeseries,
+)
+from .thresholds import (
+    FLAPS,
+    JITTER,
+    LATENCY,
+    LOSS,
+    UTILISATION,
+    availability_steps,
+    sle_steps,
+    steps,
+)
 
 SITE_JOIN = "* on (site_id) group_left (site_name, region) mist_site_info"
 PORT_JOIN = (
@@ -13,6 +30,46 @@ PORT_JOIN = (
 )
 GW_JOIN = "* on (site_id, gateway_mac) group_left (gateway_name) mist_gateway_info"
 PORT_SEL = 'site_id="$site_id", gateway_mac="$gateway_mac", port_id="$port_id"'
+
+
+def availability_column(name: str, display: str) -> Json:
+    """An availability ratio column, red and orange below the availability objectives."""
+    return colored(name, display, availability_steps(), unit="percentunit")
+
+
+def sle_bargauge(title: str, expr: str, *, description: str, w: int = 8) -> Json:
+    """One bar per SLE metric of ``expr`` (ratios 0 to 1, red when degraded)."""
+    return bargauge(
+        title,
+        expr,
+        "{{sle}}",
+        unit="percentunit",
+        thresholds=sle_steps(),
+        min_max=(0, 1),
+        w=w,
+        description=description,
+    )
+
+
+def sle_timeseries(
+    title: str,
+    targets: list[Json],
+    *,
+    description: str,
+    w: int = 12,
+    links: list[Json] | None = None,
+) -> Json:
+    """SLE ratios over time (0 to 1, red when degraded)."""
+    return timeseries(
+        title,
+        targets,
+        unit="percentunit",
+        thresholds=sle_steps(),
+        min_max=(0, 1),
+        w=w,
+        links=links,
+        description=description,
+    )
 
 
 def degraded_sites(sle_ratio: str) -> str:
@@ -111,11 +168,11 @@ def peer_paths_table(title: str, selector: str, *, description: str) -> Json:
             column("wan_name", "Circuit"),
             column("peer_mac", "Peer (hub) MAC"),
             column("peer_port_id", "Peer port"),
-            column("up", "State", mappings=UP_MAPPING, cell="color-text"),
+            state_column(),
             column("active", "Role", mappings=ACTIVE_MAPPING, cell="color-text"),
-            column("latency", "Latency", unit="s", thresholds=steps(LATENCY), cell="color-text"),
-            column("jitter", "Jitter", unit="s", thresholds=steps(JITTER), cell="color-text"),
-            column("loss", "Loss", unit="percentunit", thresholds=steps(LOSS), cell="color-text"),
+            colored("latency", "Latency", steps(LATENCY), unit="s"),
+            colored("jitter", "Jitter", steps(JITTER), unit="s"),
+            colored("loss", "Loss", steps(LOSS), unit="percentunit"),
             column("mos", "MOS"),
         ],
         h=8,

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from . import Json
 from .board import ANY_REGION_VAR, SITE_VAR, SLE_VAR, dashboard, link, sections, to_circuit
-from .panels import UP_MAPPING, bargauge, column, simulated_banner, stat, table, target, timeseries
+from .panels import (
+    bargauge,
+    colored,
+    column,
+    simulated_banner,
+    stat,
+    state_column,
+    table,
+    target,
+    timeseries,
+)
 from .routing import bgp_peers_table, tunnels_table
-from .shared import GW_JOIN, PORT_JOIN, peer_paths_table
+from .shared import GW_JOIN, PORT_JOIN, availability_column, peer_paths_table, sle_timeseries
 from .thresholds import (
     AVAILABILITY_TEXT,
     CONGESTED_SHARE,
@@ -31,6 +41,43 @@ ROWS = {
     "Gateways": "Gateways, WAN circuits and VPN peer paths",
     "Alarms at the site (24h)": "Alarms",
 }
+
+
+def _impacted(
+    s: str,
+    kind: str,
+    extra: list[tuple[str, str]] | None = None,
+    *,
+    w: int,
+    description: str,
+) -> Json:
+    """Mist's impacted ``kind``s (gateway, interface) of the site selected by ``s``, most
+    degraded user-time first; ``extra`` are (label, column title) beyond the gateway's."""
+    extra = extra or []
+    labels = ", ".join(["sle", "site_id", "gateway_mac", "gateway_name", *(k for k, _ in extra)])
+    return table(
+        f"Impacted {kind}s",
+        [
+            (
+                f"max by ({labels}) (mist_site_sle_impacted_{kind}_degraded_seconds"
+                f'{{{s}, sle=~"$sle"}} {GW_JOIN})',
+                "seconds",
+            )
+        ],
+        [
+            column("site_id", "site id", hidden=True),
+            column("gateway_mac", "MAC", hidden=True),
+            column("sle", "SLE metric"),
+            column("gateway_name", "Gateway"),
+            *(column(label, title) for label, title in extra),
+            column("seconds", "Degraded user-time", unit="s", thresholds=single("orange")),
+        ],
+        w=w,
+        h=8,
+        description=description,
+        sort_by="Degraded user-time",
+        descending=True,
+    )
 
 
 def build() -> Json:
@@ -131,12 +178,9 @@ def build() -> Json:
             description="State changes of the site's circuits in 24 hours. When red, find the "
             "flapping circuit in the WAN circuits table and raise it with the carrier.",
         ),
-        timeseries(
+        sle_timeseries(
             "SLE per metric",
             [target(f'mist_site_sle_ratio{{{s}, sle=~"$sle"}}', "{{sle}}")],
-            unit="percentunit",
-            thresholds=sle_steps(),
-            min_max=(0, 1),
             description=f"The site's SLE scores (1 hour) over time; red is {DEGRADED}. Then see "
             "the classifier breakdown for why.",
         ),
@@ -180,55 +224,21 @@ def build() -> Json:
             description="User-time measured and degraded per SLE in the deep-dive window. A red "
             "ratio with much user-time is where users suffer: see the classifiers.",
         ),
-        table(
-            "Impacted gateways",
-            [
-                (
-                    "max by (sle, site_id, gateway_mac, gateway_name) "
-                    "(mist_site_sle_impacted_gateway_degraded_seconds"
-                    f'{{{s}, sle=~"$sle"}} {GW_JOIN})',
-                    "seconds",
-                )
-            ],
-            [
-                column("site_id", "site id", hidden=True),
-                column("gateway_mac", "MAC", hidden=True),
-                column("sle", "SLE metric"),
-                column("gateway_name", "Gateway"),
-                column("seconds", "Degraded user-time", unit="s", thresholds=single("orange")),
-            ],
+        _impacted(
+            s,
+            "gateway",
             w=12,
-            h=8,
             description="Gateways Mist blames for degraded user-time, most first; start with "
             "the top one.",
-            sort_by="Degraded user-time",
-            descending=True,
         ),
         distribution,
-        table(
-            "Impacted interfaces",
-            [
-                (
-                    "max by (sle, site_id, gateway_mac, gateway_name, interface) "
-                    "(mist_site_sle_impacted_interface_degraded_seconds"
-                    f'{{{s}, sle=~"$sle"}} {GW_JOIN})',
-                    "seconds",
-                )
-            ],
-            [
-                column("site_id", "site id", hidden=True),
-                column("gateway_mac", "MAC", hidden=True),
-                column("sle", "SLE metric"),
-                column("gateway_name", "Gateway"),
-                column("interface", "Interface"),
-                column("seconds", "Degraded user-time", unit="s", thresholds=single("orange")),
-            ],
+        _impacted(
+            s,
+            "interface",
+            [("interface", "Interface")],
             w=24,
-            h=8,
             description="Interfaces Mist blames for degraded user-time, most first; the top one "
             "is usually the WAN circuit to look at.",
-            sort_by="Degraded user-time",
-            descending=True,
         ),
         table(
             "Gateways",
@@ -248,29 +258,11 @@ def build() -> Json:
                 column("gateway_name", "Gateway"),
                 column("model", "Model"),
                 column("version", "Firmware"),
-                column("up", "State", mappings=UP_MAPPING, cell="color-text"),
+                state_column(),
                 column("uptime", "Uptime", unit="s"),
-                column(
-                    "cpu",
-                    "CPU",
-                    unit="percentunit",
-                    thresholds=steps(UTILISATION),
-                    cell="color-text",
-                ),
-                column(
-                    "memory",
-                    "Memory",
-                    unit="percentunit",
-                    thresholds=steps(UTILISATION),
-                    cell="color-text",
-                ),
-                column(
-                    "availability",
-                    "Availability (24h)",
-                    unit="percentunit",
-                    thresholds=availability_steps(),
-                    cell="color-text",
-                ),
+                colored("cpu", "CPU", steps(UTILISATION), unit="percentunit"),
+                colored("memory", "Memory", steps(UTILISATION), unit="percentunit"),
+                availability_column("availability", "Availability (24h)"),
             ],
             h=6,
             description="The site's gateways: state, uptime, CPU, memory, firmware, 24 h "
@@ -298,7 +290,7 @@ def build() -> Json:
                 column("port_id", "Port"),
                 column("wan_name", "Circuit", links=[to_circuit()]),
                 column("wan_type", "Type"),
-                column("up", "State", mappings=UP_MAPPING, cell="color-text"),
+                state_column(),
                 column("speed", "Speed", unit="bps"),
                 column(
                     "utilisation",
@@ -307,33 +299,16 @@ def build() -> Json:
                     thresholds=steps(UTILISATION),
                     cell="color-background",
                 ),
-                column(
-                    "loss", "Loss", unit="percentunit", thresholds=steps(LOSS), cell="color-text"
-                ),
-                column("jitter", "Jitter", unit="s", thresholds=steps(JITTER), cell="color-text"),
-                column(
-                    "latency", "Latency", unit="s", thresholds=steps(LATENCY), cell="color-text"
-                ),
-                column(
-                    "availability",
-                    "Availability (24h)",
-                    unit="percentunit",
-                    thresholds=availability_steps(),
-                    cell="color-text",
-                ),
-                column(
-                    "availability_30d",
-                    "Availability (30d)",
-                    unit="percentunit",
-                    thresholds=availability_steps(),
-                    cell="color-text",
-                ),
-                column(
+                colored("loss", "Loss", steps(LOSS), unit="percentunit"),
+                colored("jitter", "Jitter", steps(JITTER), unit="s"),
+                colored("latency", "Latency", steps(LATENCY), unit="s"),
+                availability_column("availability", "Availability (24h)"),
+                availability_column("availability_30d", "Availability (30d)"),
+                colored(
                     "congested",
                     "Time congested (24h)",
+                    bad_above(CONGESTED_SHARE),
                     unit="percentunit",
-                    thresholds=bad_above(CONGESTED_SHARE),
-                    cell="color-text",
                 ),
             ],
             h=8,
