@@ -16,7 +16,13 @@ from .panels import (
     timeseries,
 )
 from .problems import active_problems, counters, lists
-from .shared import availability_column, busiest_and_flapping, sle_bargauge, sle_timeseries
+from .shared import (
+    availability_column,
+    availability_stat,
+    busiest_and_flapping,
+    sle_bargauge,
+    sle_timeseries,
+)
 from .thresholds import (
     AVAILABILITY_TEXT,
     CONGESTED,
@@ -157,11 +163,9 @@ def _sle_panels() -> list[Json]:
 
 def _availability_panels() -> list[Json]:
     return [
-        stat(
+        availability_stat(
             "Site availability (30d)",
             "mist_org:site_availability:ratio_30d",
-            unit="percentunit",
-            thresholds=availability_steps(),
             decimals=3,
             w=4,
             h=8,

@@ -18,6 +18,7 @@ from .shared import (
     PORT_JOIN,
     SITE_JOIN,
     availability_column,
+    availability_stat,
     busiest_and_flapping,
     degraded_sites,
     sle_bargauge,
@@ -29,7 +30,6 @@ from .thresholds import (
     FLAPS,
     GATEWAYS_ONLINE,
     UTILISATION,
-    availability_steps,
     good_above,
     nonzero,
     single,
@@ -106,21 +106,17 @@ def build() -> Json:
             links=[link("Fleet overview", "mist-fleet", [])],
             description="Sites of the whole org; click to go back to the Fleet overview.",
         ),
-        stat(
+        availability_stat(
             "Site availability (24h)",
             f"mist_region:site_availability:ratio_24h{r}",
-            unit="percentunit",
-            thresholds=availability_steps(),
             decimals=2,
             w=6,
             description="Average share of the last 24 hours the region's sites had a WAN "
             f"circuit up ({AVAILABILITY_TEXT}). When red, sort the Sites table by availability.",
         ),
-        stat(
+        availability_stat(
             "Site availability (30d)",
             f"mist_region:site_availability:ratio_30d{r}",
-            unit="percentunit",
-            thresholds=availability_steps(),
             decimals=3,
             w=6,
             description="Average share of the last 30 days the region's sites had a WAN circuit "

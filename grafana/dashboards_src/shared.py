@@ -9,6 +9,7 @@ from .panels import (
     bargauge,
     colored,
     column,
+    stat,
     state_column,
     table,
     timeseries,
@@ -35,6 +36,22 @@ PORT_SEL = 'site_id="$site_id", gateway_mac="$gateway_mac", port_id="$port_id"'
 def availability_column(name: str, display: str) -> Json:
     """An availability ratio column, red and orange below the availability objectives."""
     return colored(name, display, availability_steps(), unit="percentunit")
+
+
+def availability_stat(
+    title: str, expr: str, *, decimals: int, w: int, description: str, h: int = 4
+) -> Json:
+    """One availability ratio, red and orange below the availability objectives."""
+    return stat(
+        title,
+        expr,
+        unit="percentunit",
+        thresholds=availability_steps(),
+        decimals=decimals,
+        w=w,
+        h=h,
+        description=description,
+    )
 
 
 def sle_bargauge(title: str, expr: str, *, description: str, w: int = 8) -> Json:

@@ -16,7 +16,14 @@ from .panels import (
     timeseries,
 )
 from .routing import bgp_peers_table, tunnels_table
-from .shared import GW_JOIN, PORT_JOIN, availability_column, peer_paths_table, sle_timeseries
+from .shared import (
+    GW_JOIN,
+    PORT_JOIN,
+    availability_column,
+    availability_stat,
+    peer_paths_table,
+    sle_timeseries,
+)
 from .thresholds import (
     AVAILABILITY_TEXT,
     CONGESTED_SHARE,
@@ -26,7 +33,6 @@ from .thresholds import (
     LATENCY,
     LOSS,
     UTILISATION,
-    availability_steps,
     bad_above,
     nonzero,
     single,
@@ -150,21 +156,17 @@ def build() -> Json:
             description="When the exporter last fetched the site's SLE deep-dive (classifiers, "
             "impacted gateways); older than the deep-dive interval means it is queued.",
         ),
-        stat(
+        availability_stat(
             "Site availability (24h)",
             f"mist_site:availability:ratio_24h{{{s}}}",
-            unit="percentunit",
-            thresholds=availability_steps(),
             decimals=2,
             w=8,
             description="Share of the last 24 hours with at least one WAN circuit up "
             f"({AVAILABILITY_TEXT}). When red, see the circuits' availability below.",
         ),
-        stat(
+        availability_stat(
             "Site availability (30d)",
             f"mist_site:availability:ratio_30d{{{s}}}",
-            unit="percentunit",
-            thresholds=availability_steps(),
             decimals=3,
             w=8,
             description="Share of the last 30 days with at least one WAN circuit up "
