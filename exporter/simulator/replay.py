@@ -31,7 +31,7 @@ from exporter.simulator.paging import (
     search_limit,
 )
 from exporter.simulator.replies import NOT_FOUND, ApiError, Call
-from exporter.simulator.server import announce, until_signalled
+from exporter.simulator.server import Listening, announce, until_signalled
 from exporter.simulator.stats import SimStats
 
 UNAUTHORIZED = "Authentication credentials were not provided."
@@ -169,14 +169,10 @@ def _error(status: int, detail: str) -> web.Response:
 
 
 @dataclass(frozen=True, slots=True)
-class RunningReplay:
+class RunningReplay(Listening):
     replay: Replay
     host: str
     port: int
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
 
 
 @asynccontextmanager

@@ -25,15 +25,23 @@ from exporter.simulator.webhooks import WebhookSender
 DEFAULT_PORT = 9843
 
 
-@dataclass(frozen=True, slots=True)
-class RunningSimulator:
-    simulator: Simulator
+class Listening:
+    """What a served simulator or replay shares: where it listens."""
+
+    __slots__ = ()
     host: str
     port: int
 
     @property
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+
+@dataclass(frozen=True, slots=True)
+class RunningSimulator(Listening):
+    simulator: Simulator
+    host: str
+    port: int
 
 
 @asynccontextmanager
