@@ -15,6 +15,8 @@ import pytest
 from exporter.simulator.insight_api import site_scores
 from tests.backfill.support import T0, simulated
 from tests.support.ports import free_port
+from tests.support.processes import stop_child
+from tests.support.wait import until
 
 pytestmark = [
     pytest.mark.slow,
@@ -53,16 +55,22 @@ async def prometheus_on(data: Path, workdir: Path) -> tuple[asyncio.subprocess.P
 
 
 async def wait_ready(session: aiohttp.ClientSession, url: str, log: Path) -> None:
-    for _ in range(240):
-        try:
-            async with session.get(f"{url}/-/ready") as response:
-                if response.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.25)
-    output = await asyncio.to_thread(log.read_text)
-    raise AssertionError(f"prometheus never became ready:\n{output}")
+    async def status() -> int:
+        async with session.get(f"{url}/-/ready") as response:
+            return response.status
+
+    try:
+        await until(
+            status,
+            lambda code: code == 200,
+            within=60,
+            what="prometheus /-/ready answers 200",
+            every=0.25,
+            ignore=(aiohttp.ClientError,),
+        )
+    except TimeoutError as error:
+        output = await asyncio.to_thread(log.read_text)
+        raise AssertionError(f"prometheus never became ready ({error}):\n{output}") from None
 
 
 async def test_prometheus_answers_a_sites_sle_six_days_ago_from_the_backfilled_blocks(
@@ -106,9 +114,4 @@ async def test_prometheus_answers_a_sites_sle_six_days_ago_from_the_backfilled_b
             everything = await query(session, url, "count(mist_site_sle_ratio)", at)
             assert float(everything[0]["value"][1]) == 20 * 3
     finally:
-        process.terminate()
-        try:
-            await asyncio.wait_for(process.wait(), 10)
-        except TimeoutError:
-            process.kill()
-            await process.wait()
+        await stop_child(process)

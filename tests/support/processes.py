@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -41,6 +42,18 @@ class Process:
                 self.popen.kill()
                 self.popen.wait(timeout=5)
         return self.popen.returncode
+
+
+async def stop_child(process: asyncio.subprocess.Process, grace: float = 10) -> None:
+    """SIGTERM an asyncio child still running, SIGKILL it after ``grace`` s, and reap it."""
+    if process.returncode is not None:
+        return
+    process.terminate()
+    try:
+        await asyncio.wait_for(process.wait(), grace)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
 
 
 def _status(url: str) -> int:

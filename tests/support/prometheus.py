@@ -19,6 +19,7 @@ import aiohttp
 import yaml
 
 from tests.support.ports import free_port
+from tests.support.processes import stop_child
 from tests.support.wait import until
 
 REPO = Path(__file__).resolve().parents[2]
@@ -170,13 +171,7 @@ async def running_prometheus(
             await _wait_ready(prometheus, process, log_path, ready_timeout)
             yield prometheus
     finally:
-        if process.returncode is None:
-            process.terminate()
-            try:
-                await asyncio.wait_for(process.wait(), 10)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+        await stop_child(process)
 
 
 async def _ready_status(prometheus: Prometheus) -> int:
