@@ -31,6 +31,13 @@ def with_skips(
     return result, skips.counts()
 
 
+def deduplicated(caplog: pytest.LogCaptureFixture, parse: Callable[[Skips], T], endpoint: str) -> T:
+    """What ``parse(skips)`` keeps, having counted exactly one duplicate row of ``endpoint``."""
+    kept, skipped = with_skips(caplog, parse)
+    assert skipped == {(endpoint, "duplicate row"): 1}
+    return kept
+
+
 def logged(caplog: pytest.LogCaptureFixture, pattern: str) -> bool:
     """Whether a debug record of the parse logger matches the regex ``pattern``."""
     return any(

@@ -11,7 +11,7 @@ from exporter.mist.errors import MistPayloadError
 from exporter.mist.parse import Skips, parse_gateways, parse_peer_paths, parse_wan_ports
 from exporter.model import Gateway, GatewayNode, PeerPath, WanInterface, WanPort
 from tests.parse.spec import named_example, response_example, response_examples
-from tests.parse.support import approx, logged, with_skips
+from tests.parse.support import approx, deduplicated, logged, with_skips
 
 DEVICES_PATH = "/api/v1/orgs/{org_id}/stats/devices"
 PEERS_PATH = "/api/v1/orgs/{org_id}/stats/vpn_peers/search"
@@ -204,8 +204,7 @@ def test_spec_peer_example_repeats_a_path_and_the_row_with_quality_wins(
     assert "latency" not in bare
     assert full["latency"] == 91
     for rows in ([bare, full], [full, bare]):
-        kept, skipped = with_skips(caplog, partial(parse_peer_paths, rows))
-        assert skipped == {(PEERS_PATH, "duplicate row"): 1}
+        kept = deduplicated(caplog, partial(parse_peer_paths, rows), PEERS_PATH)
         if rows[0] is full:  # same last_seen: the later row wins the tie
             assert kept[0].latency_seconds is None
             continue
@@ -249,12 +248,11 @@ def test_peer_paths_repeated_across_pages_keep_the_newest_last_seen(
     new = _peer_row(up=False, latency=None, last_seen=1_700_000_060.0)
     other = _peer_row(port_id="wan1")
     for rows in ([old, other, new], [new, other, old]):
-        kept, skipped = with_skips(caplog, partial(parse_peer_paths, rows))
+        kept = deduplicated(caplog, partial(parse_peer_paths, rows), PEERS_PATH)
         assert [(p.port_id, p.up, p.last_seen) for p in kept] == [
             ("wan0", False, 1_700_000_060.0),
             ("wan1", True, 1_700_000_000.0),
         ]
-        assert skipped == {(PEERS_PATH, "duplicate row"): 1}
 
 
 def test_a_peer_row_without_peer_port_id_is_left_out_and_the_others_kept(
@@ -402,12 +400,11 @@ def test_port_rows_repeated_across_pages_keep_the_newest_timestamp(
     new = _port_row(port_usage="wan", up=False, rx_bytes=900, timestamp=1_700_000_300)
     other = _port_row(port_usage="wan", port_id="ge-0/0/1", timestamp=1_700_000_100)
     for rows in ([old, other, new], [new, other, old]):
-        kept, skipped = with_skips(caplog, partial(_wan_ports, rows))
+        kept = deduplicated(caplog, partial(_wan_ports, rows), PORTS_PATH)
         assert [(p.port_id, p.up, p.receive_bytes) for p in kept] == [
             ("ge-0/0/0", False, 900.0),
             ("ge-0/0/1", True, other["rx_bytes"]),
         ]
-        assert skipped == {(PORTS_PATH, "duplicate row"): 1}
     tie = [_port_row(port_usage="wan", rx_bytes=n, timestamp=5) for n in (1, 2)]
     (port,) = parse_wan_ports(tie, [])
     assert port.receive_bytes == 2.0  # equal timestamps: the later row wins
@@ -417,9 +414,8 @@ def test_gateway_rows_repeated_keep_the_newest_last_seen(caplog: pytest.LogCaptu
     old = _gateway_row(status="connected", last_seen=100)
     new = _gateway_row(status="disconnected", last_seen=200)
     for rows in ([old, new], [new, old]):
-        kept, skipped = with_skips(caplog, partial(parse_gateways, rows))
+        kept = deduplicated(caplog, partial(parse_gateways, rows), DEVICES_PATH)
         assert [g.up for g in kept] == [False]
-        assert skipped == {(DEVICES_PATH, "duplicate row"): 1}
 
 
 def test_ha_gateway_with_only_a_second_cpu_is_a_pair_and_port_rows_name_their_node() -> None:

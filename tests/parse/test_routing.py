@@ -14,7 +14,7 @@ from exporter.mist.parse.routing import (
 )
 from exporter.model import BgpPeer, WanTunnel
 from tests.parse.spec import response_example
-from tests.parse.support import with_skips
+from tests.parse.support import deduplicated, with_skips
 
 BGP_PATH = "/api/v1/orgs/{org_id}/stats/bgp_peers/search"
 TUNNELS_PATH = "/api/v1/orgs/{org_id}/stats/tunnels/search"
@@ -70,12 +70,11 @@ def test_bgp_up_follows_the_state_when_mist_leaves_the_flag_out() -> None:
 def test_bgp_duplicates_keep_the_newest_sample(caplog: pytest.LogCaptureFixture) -> None:
     row = {"mac": "aa", "neighbor": "10.0.0.1", "vrf_name": "vpn", "timestamp": 200, "up": True}
     rows = [row, {**row, "timestamp": 100, "up": False}, {**row, "vrf_name": "default"}]
-    peers, skipped = with_skips(caplog, lambda s: parse_bgp_peers(rows, s))
+    peers = deduplicated(caplog, lambda s: parse_bgp_peers(rows, s), BGP_SEARCH)
     assert [(p.vrf, p.up, p.timestamp) for p in peers] == [
         ("vpn", True, 200),
         ("default", True, 200),
     ]
-    assert skipped == {(BGP_SEARCH, "duplicate row"): 1}
 
 
 def test_bgp_rows_without_identity_or_with_bad_numbers_are_skipped(
@@ -141,6 +140,5 @@ def test_tunnel_duplicates_keep_the_later_row_and_nodes_are_distinct(
 ) -> None:
     row = {"mac": "aa", "tunnel_name": "zs", "peer_host": "h", "node": "node0", "up": False}
     rows = [row, {**row, "up": True}, {**row, "node": "node1"}]
-    tunnels, skipped = with_skips(caplog, lambda s: parse_wan_tunnels(rows, s))
+    tunnels = deduplicated(caplog, lambda s: parse_wan_tunnels(rows, s), TUNNEL_SEARCH)
     assert [(t.node, t.up) for t in tunnels] == [("node0", True), ("node1", False)]
-    assert skipped == {(TUNNEL_SEARCH, "duplicate row"): 1}

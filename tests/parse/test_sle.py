@@ -30,7 +30,7 @@ from exporter.model import (
     WorstSite,
 )
 from tests.parse.spec import named_example, response_example
-from tests.parse.support import approx, logged, with_skips
+from tests.parse.support import approx, deduplicated, logged, with_skips
 
 M = 60.0  # Mist sends user-minutes; the model holds user-seconds
 
@@ -509,11 +509,12 @@ def test_impacted_gateway_rows_without_gateway_mac_are_left_out(
 
 def test_impacted_gateways_repeated_are_one_series(caplog: pytest.LogCaptureFixture) -> None:
     rows = [{"gateway_mac": "AA:BB", "degraded": 1}, {"gateway_mac": "aabb", "degraded": 2}]
-    kept, skipped = with_skips(
-        caplog, lambda skips: parse_impacted_gateways({"gateways": rows}, skips)
+    kept = deduplicated(
+        caplog,
+        lambda skips: parse_impacted_gateways({"gateways": rows}, skips),
+        IMPACTED_GATEWAYS_PATH,
     )
     assert kept == (ImpactedGateway("aabb", 2 * M),)
-    assert skipped == {(IMPACTED_GATEWAYS_PATH, "duplicate row"): 1}
 
 
 def test_live_impacted_interfaces_results_by_hostname_with_unit(
@@ -556,14 +557,15 @@ def test_impacted_interface_units_of_one_port_are_one_series(
         {"gateway_mac": "aabbccddeeff", "interface": "ge-0/0/1.0", "degraded": 3},
         {"gateway_mac": "aabbccddeeff", "interface": "ge-0/0/0.100", "degraded": 2},
     ]
-    kept, skipped = with_skips(
-        caplog, lambda skips: parse_impacted_interfaces({"results": rows}, None, skips)
+    kept = deduplicated(
+        caplog,
+        lambda skips: parse_impacted_interfaces({"results": rows}, None, skips),
+        IMPACTED_INTERFACES_PATH,
     )
     assert sorted((i.interface, i.degraded_seconds) for i in kept) == [
         ("ge-0/0/0", 2 * M),
         ("ge-0/0/1", 3 * M),
     ]
-    assert skipped == {(IMPACTED_INTERFACES_PATH, "duplicate row"): 1}
 
 
 @pytest.mark.parametrize(

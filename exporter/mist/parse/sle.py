@@ -72,7 +72,7 @@ def parse_sites_sle(rows: Any, skips: Skips | None = None) -> tuple[SleScore, ..
             found.append(SleScore(site_id=site_id, sle=sle_name(key), ratio=row.number(key)))
         return found
 
-    for found in each_row(SITES_SLE, rows, read, skips):
+    for found in each_row(SITES_SLE, rows, read, skips, walk=True):
         for score in found:
             if score.sle == WAN_LINK_HEALTH_V2 and score.ratio == 0:
                 no_data += 1
