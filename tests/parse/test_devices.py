@@ -433,3 +433,13 @@ def test_ha_gateway_with_only_a_second_cpu_is_a_pair_and_port_rows_name_their_no
     first, second = parse_wan_ports(rows, [gw])
     assert (first.node, first.wan_name) == ("node0", "inet-1")  # from node0's if_stat
     assert (second.node, second.wan_name) == ("node1", "")  # from the row itself
+
+
+def test_a_walk_none_of_whose_rows_is_readable_fails_so_the_last_good_data_stays() -> None:
+    """One bad row is left out; an answer whose every row is unreadable is the wrong shape."""
+    rows = [{"port_usage": "wan"}, {"port_usage": "wan", "mac": 5}]
+    with pytest.raises(MistPayloadError, match=r"none of the 2 rows is readable; first: rows\[0\]"):
+        parse_wan_ports(rows, [])
+    with pytest.raises(MistPayloadError, match="none of the 1 rows is readable"):
+        parse_peer_paths([{"mac": "aa"}])
+    assert parse_peer_paths([]) == ()

@@ -103,7 +103,11 @@ def _cases() -> list[tuple[str, Callable[[Any], Any], Any]]:
     interfaces["interfaces"] = interfaces["interfaces"][:3]
     results = {
         "results": [
-            {"interface": f"{row['interface_name']}.0", "device_hostname": row["gateway_name"]}
+            {
+                "interface": f"{row['interface_name']}.0",
+                "device_hostname": row["gateway_name"],
+                "degraded": row["degraded"],  # the quoted capture elides numbers; Mist sends them
+            }
             for row in interfaces["interfaces"]
         ]
     }

@@ -30,4 +30,4 @@ def parse_alarms(rows: Any, skips: Skips | None = None) -> tuple[Alarm, ...]:
         )
         return alarm.alarm_id, alarm.last_seen, alarm
 
-    return newest(ALARM_SEARCH, each_row(ALARM_SEARCH, rows, read, skips), skips)
+    return newest(ALARM_SEARCH, each_row(ALARM_SEARCH, rows, read, skips, walk=True), skips)

@@ -33,7 +33,7 @@ WAN_PORT_USAGES = frozenset({"wan", "lte"})
 
 def parse_gateways(rows: Any, skips: Skips | None = None) -> tuple[Gateway, ...]:
     """Gateway rows of ``stats/devices?type=gateway`` (rows of other device types are left out)."""
-    return newest(DEVICE_STATS, each_row(DEVICE_STATS, rows, _gateway, skips), skips)
+    return newest(DEVICE_STATS, each_row(DEVICE_STATS, rows, _gateway, skips, walk=True), skips)
 
 
 def _gateway(row: Fields) -> tuple[str, float, Gateway] | None:
@@ -142,7 +142,7 @@ def parse_wan_ports(
         freshness = row.opt_number("timestamp") or row.opt_number("last_seen") or 0.0
         return (mac, port_id), freshness, port
 
-    return newest(PORT_SEARCH, each_row(PORT_SEARCH, rows, read, skips), skips)
+    return newest(PORT_SEARCH, each_row(PORT_SEARCH, rows, read, skips, walk=True), skips)
 
 
 def parse_peer_paths(rows: Any, skips: Skips | None = None) -> tuple[PeerPath, ...]:
@@ -170,4 +170,4 @@ def parse_peer_paths(rows: Any, skips: Skips | None = None) -> tuple[PeerPath, .
         key = (path.gateway_mac, path.port_id, path.peer_mac, path.peer_port_id)
         return key, path.last_seen or 0.0, path
 
-    return newest(PEER_SEARCH, each_row(PEER_SEARCH, rows, read, skips), skips)
+    return newest(PEER_SEARCH, each_row(PEER_SEARCH, rows, read, skips, walk=True), skips)

@@ -192,23 +192,37 @@ def each_row(
     read: Callable[[Fields], T | None],
     skips: Skips | None,
     path: str = "rows",
+    *,
+    walk: bool = False,
 ) -> list[T]:
     """``read`` applied to every row of the array ``rows``; None results are left out.
 
-    A row ``read`` cannot parse (its MistPayloadError) is left out and counted; ``rows`` that
-    is not an array fails the whole payload.
+    A row ``read`` cannot parse (its MistPayloadError) is left out and counted. ``rows`` that
+    is not an array fails the whole payload, and so does a ``walk`` (the rows of an org-level
+    listing: sites, devices, ports, paths...) none of whose rows is readable: that is not an
+    answer of the shape the parser knows, and the last good data stays published instead.
     """
+    items = array(endpoint, rows, path)
     parsed = []
-    for index, row in enumerate(array(endpoint, rows, path)):
+    errors: list[MistPayloadError] = []
+    for index, row in enumerate(items):
         try:
             item = read(Fields(endpoint, row, f"{path}[{index}]"))
         except MistPayloadError as exc:
-            log.debug("row left out: %s", exc)
-            if skips is not None:
-                skips.skip(endpoint, exc.reason)
+            errors.append(exc)
             continue
         if item is not None:
             parsed.append(item)
+    if walk and errors and len(errors) == len(items):
+        first = errors[0]
+        message = str(first).removeprefix(f"{endpoint}: ")
+        raise MistPayloadError(
+            endpoint, f"none of the {len(items)} rows is readable; first: {message}"
+        ) from first
+    for exc in errors:
+        log.debug("row left out: %s", exc)
+        if skips is not None:
+            skips.skip(endpoint, exc.reason)
     return parsed
 
 

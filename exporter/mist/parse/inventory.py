@@ -41,7 +41,7 @@ def parse_sites(
         )
         return site.site_id, row.opt_number("modified_time") or 0.0, site
 
-    return newest(SITES, each_row(SITES, rows, read, skips), skips)
+    return newest(SITES, each_row(SITES, rows, read, skips, walk=True), skips)
 
 
 def _region(groups: list[str], names: Mapping[str, str], rule: RegionRule) -> str:

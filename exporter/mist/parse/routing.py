@@ -45,7 +45,7 @@ def parse_bgp_peers(rows: Any, skips: Skips | None = None) -> tuple[BgpPeer, ...
         )
         return (peer.gateway_mac, peer.neighbor, peer.vrf), peer.timestamp or 0.0, peer
 
-    return newest(BGP_SEARCH, each_row(BGP_SEARCH, rows, read, skips), skips)
+    return newest(BGP_SEARCH, each_row(BGP_SEARCH, rows, read, skips, walk=True), skips)
 
 
 def _as_text(row: Fields, key: str) -> str:
@@ -93,4 +93,4 @@ def parse_wan_tunnels(rows: Any, skips: Skips | None = None) -> tuple[WanTunnel,
         key = (tunnel.gateway_mac, tunnel.tunnel_name, tunnel.peer_host, tunnel.node)
         return key, 0.0, tunnel
 
-    return newest(TUNNEL_SEARCH, each_row(TUNNEL_SEARCH, rows, read, skips), skips)
+    return newest(TUNNEL_SEARCH, each_row(TUNNEL_SEARCH, rows, read, skips, walk=True), skips)
