@@ -219,10 +219,10 @@ def each_row(
         raise MistPayloadError(
             endpoint, f"none of the {len(items)} rows is readable; first: {message}"
         ) from first
-    for exc in errors:
-        log.debug("row left out: %s", exc)
+    for error in errors:
+        log.debug("row left out: %s", error)
         if skips is not None:
-            skips.skip(endpoint, exc.reason)
+            skips.skip(endpoint, error.reason)
     return parsed
 
 
