@@ -82,6 +82,7 @@ class CollectConfig:
     alarm_groups: tuple[str, ...] = ()
     alarm_types: tuple[str, ...] = ()
     deep_dive_days: float = 7.0
+    impact_top_n: int = 10
     region: RegionRule = RegionRule()
 
 
@@ -333,6 +334,7 @@ def _collect(sec: _Section) -> CollectConfig:
         alarm_groups=sec.names("alarm_groups", ALARM_GROUPS),
         alarm_types=sec.names("alarm_types", None),
         deep_dive_days=sec.number("deep_dive_days", 7, low=1, high=7),
+        impact_top_n=sec.integer("impact_top_n", 10, low=1, high=100),
         region=region,
     )
 

@@ -269,6 +269,30 @@ class ImpactedInterface:
 
 
 @dataclass(frozen=True, slots=True)
+class ImpactEntity:
+    """One row of ``impact-summary``: an entity of a ``field`` (gateway, interface, client...)."""
+
+    field: str
+    entity: str
+    degraded_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class ImpactedApplication:
+    application: str
+    degraded_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class ImpactedPeerPath:
+    gateway_mac: str
+    port_id: str
+    peer_mac: str
+    peer_port_id: str
+    degraded_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
 class SleDeepDive:
     """Site-level detail of one SLE metric over ``window_start``..``window_end``."""
 
@@ -283,6 +307,11 @@ class SleDeepDive:
     threshold: float | None
     impacted_gateways: tuple[ImpactedGateway, ...]
     impacted_interfaces: tuple[ImpactedInterface, ...]
+    # Who suffered (``impact-summary`` and ``impacted-*``), top N per field; clients: a count.
+    impact: tuple[ImpactEntity, ...] = ()
+    impacted_applications: tuple[ImpactedApplication, ...] = ()
+    impacted_clients: float | None = None
+    impacted_peer_paths: tuple[ImpactedPeerPath, ...] = ()
 
     @property
     def total_seconds(self) -> float:

@@ -147,6 +147,14 @@ class Walk:
             await self.call(ep.SLE_THRESHOLD, **scope)
             await self.call(ep.SLE_IMPACTED_GATEWAYS, **window, **scope)
             await self.call(ep.SLE_IMPACTED_INTERFACES, **window, **scope)
+            # What the live cloud answers for each, even where the exporter does not ask.
+            for endpoint in (
+                ep.SLE_IMPACT_SUMMARY,
+                ep.SLE_IMPACTED_CLIENTS,
+                ep.SLE_IMPACTED_APPLICATIONS,
+                ep.SLE_IMPACTED_PEER_PATHS,
+            ):
+                await self.call(endpoint, **window, **scope)
 
 
 def _integer(value: Any) -> int | None:

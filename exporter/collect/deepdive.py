@@ -1,13 +1,18 @@
 """Site SLE deep-dives: degraded (site, metric) pairs first, worst first, then healthy sites.
 
 Per pair: ``summary-trend`` (incremental, see :mod:`exporter.collect.trend`; the first time
-``deep_dive_days`` back), ``histogram``, ``impacted-gateways`` and ``impacted-interfaces`` over the
-published window, and ``threshold`` (cached 24 h). A site's enabled metrics (``/metrics``) are
-cached 24 h. The merged trend is cached in the state store for 7 days.
+``deep_dive_days`` back), ``histogram``, ``impact-summary`` (its gateway and interface rows
+stand in for ``impacted-gateways`` and ``impacted-interfaces``) and ``impacted-clients`` over the
+published window, plus ``impacted-applications`` for application health and
+``impacted-peer-paths`` for WAN link health (see :func:`pair_calls`), and ``threshold`` (cached
+24 h). A site's enabled metrics (``/metrics``) are cached 24 h. The merged trend is cached in the
+state store for 7 days. Impacted entities are kept to the ``collect.impact_top_n`` most degraded
+per field.
 
 Each part stands alone: what answered is published, what failed is kept from the pair's previous
 deep-dive and retried next round, and a 4xx (Mist has no such data for the metric or window) is
-an empty answer, counted as skipped.
+an empty answer, counted as skipped. ``impacted-peer-paths`` (undocumented) never fails a
+dive: whatever goes wrong keeps the previous paths, counted as skipped.
 """
 
 from __future__ import annotations
@@ -28,7 +33,6 @@ from exporter.collect.plan import (
     HEALTHY_SHARE_OF_LEFTOVER,
     Plan,
 )
-from exporter.collect.table import DEEP_DIVE_CALLS_PER_PAIR as REFRESH_CALLS
 from exporter.collect.trend import (
     EMPTY as EMPTY_TREND,
 )
@@ -42,9 +46,12 @@ from exporter.mist import endpoints as ep
 from exporter.mist import parse
 from exporter.mist.endpoints import Endpoint
 from exporter.mist.errors import MistError
-from exporter.mist.parse import WAN_LINK_HEALTH_V2
+from exporter.mist.parse import WAN_LINK_HEALTH_V2, ImpactSummary, Skips
 from exporter.model import (
     ClassifierDegraded,
+    ImpactedApplication,
+    ImpactedPeerPath,
+    ImpactEntity,
     SleDeepDive,
     SleScore,
     Snapshot,
@@ -58,9 +65,15 @@ log = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 86400.0
 WAN_LINK_HEALTH = "wan-link-health"
+APPLICATION_HEALTH = "application-health"
 HOUR = 3600.0
-# The first deep-dive of a pair also fetches the site's enabled metrics and the threshold.
-FIRST_CALLS = REFRESH_CALLS + DEEP_DIVE_DAILY_CALLS_PER_PAIR
+# Every pair: summary-trend, histogram, impact-summary, impacted-clients; and one more for these.
+BASE_CALLS = 4
+EXTRA_CALL = {
+    APPLICATION_HEALTH: ep.SLE_IMPACTED_APPLICATIONS,
+    WAN_LINK_HEALTH: ep.SLE_IMPACTED_PEER_PATHS,
+    WAN_LINK_HEALTH_V2: ep.SLE_IMPACTED_PEER_PATHS,
+}
 DAY = 86400.0
 CACHE_TTL = 7 * DAY
 KIND_TREND = "sle_trend"  # in user-seconds (0.1's "deepdive_trend" held user-minutes)
@@ -69,6 +82,13 @@ KIND_METRICS = "sle_metrics"
 
 Pair = tuple[str, str]
 T = TypeVar("T")
+
+
+def pair_calls(sle: str, first: bool = False) -> int:
+    """Calls of one refresh of a pair (at most the planner's ``DEEP_DIVE_CALLS_PER_PAIR``);
+    the first deep-dive of a pair also fetches the site's enabled metrics and the threshold."""
+    calls = BASE_CALLS + (sle in EXTRA_CALL)
+    return calls + DEEP_DIVE_DAILY_CALLS_PER_PAIR if first else calls
 
 
 def degraded_pairs(
@@ -110,7 +130,7 @@ def affordable(
     """The leading ``pairs`` that ``calls`` pays for, and the calls left after them."""
     chosen = []
     for pair in pairs:
-        cost = REFRESH_CALLS if pair in known else FIRST_CALLS
+        cost = pair_calls(pair[1], first=pair not in known)
         if cost > calls:
             break
         chosen.append(pair)
@@ -193,8 +213,9 @@ class DeepDiveJob(Job):
         fetched = dict.fromkeys(chosen, now) | {
             p: dives[p].fetched_at for p in degraded if p in dives
         }
-        calls -= REFRESH_CALLS * sum(
-            refreshes_before(fetched[p], refresh, now - now % HOUR + HOUR) for p in fetched
+        calls -= sum(
+            pair_calls(p[1]) * refreshes_before(fetched[p], refresh, now - now % HOUR + HOUR)
+            for p in fetched
         )
         healthy_due = [
             p
@@ -276,23 +297,38 @@ class DeepDiveJob(Job):
         window = {"start": int(since), "end": int(now), **scope}
         hostnames = {g.name: g.mac for g in ctx.publisher.snapshot.gateways}
         skips = ctx.skips
-        answers = await asyncio.gather(
+        extra = EXTRA_CALL.get(sle)
+        measures = asyncio.gather(
             self._trend(ctx, api, pair, scope, now),
             api.parsed(ep.SLE_HISTOGRAM, window, partial(parse.parse_histogram, skips=skips)),
-            api.parsed(
-                ep.SLE_IMPACTED_GATEWAYS,
-                window,
-                partial(parse.parse_impacted_gateways, skips=skips),
-            ),
-            api.parsed(
-                ep.SLE_IMPACTED_INTERFACES,
-                window,
-                partial(parse.parse_impacted_interfaces, hostnames=hostnames, skips=skips),
-            ),
             self._threshold(ctx, api, site, metric),
             return_exceptions=True,
         )
-        trend, histogram, gateways, interfaces, threshold = answers
+        impacts = asyncio.gather(
+            api.parsed(
+                ep.SLE_IMPACT_SUMMARY,
+                window,
+                partial(parse.parse_impact_summary, hostnames=hostnames, skips=skips),
+            ),
+            api.parsed(ep.SLE_IMPACTED_CLIENTS, window, parse.parse_impacted_clients),
+            api.parsed(
+                ep.SLE_IMPACTED_APPLICATIONS,
+                window,
+                partial(parse.parse_impacted_applications, skips=skips),
+            )
+            if extra is ep.SLE_IMPACTED_APPLICATIONS
+            else _nothing(),
+            _peer_paths(api, window, skips, previous)
+            if extra is ep.SLE_IMPACTED_PEER_PATHS
+            else _nothing(),
+            return_exceptions=True,
+        )
+        parts = await asyncio.gather(measures, impacts)
+        (trend, histogram, threshold), (summary, clients, applications, paths) = parts
+        # The parts that can fail: peer paths never do, a part the metric lacks was not asked.
+        answers: tuple[object, ...] = (*parts[0], summary, clients)
+        if extra is ep.SLE_IMPACTED_APPLICATIONS:
+            answers += (applications,)
         failures = tuple(a for a in answers if isinstance(a, MistError))
         if len(failures) == len(answers):
             return previous, failures
@@ -311,6 +347,8 @@ class DeepDiveJob(Job):
             impacted_interfaces=(),
         )
         buckets, classifiers = _or(trend, (kept.trend, kept.classifiers), ((), ()))
+        top = ctx.config.collect.impact_top_n
+        impact = _or(summary, None, _NO_IMPACT)
         dive = replace(
             kept,
             window_start=since,
@@ -320,8 +358,14 @@ class DeepDiveJob(Job):
             classifiers=classifiers,
             histogram=_or(histogram, kept.histogram, ()),
             threshold=_or(threshold, kept.threshold, None),
-            impacted_gateways=_or(gateways, kept.impacted_gateways, ()),
-            impacted_interfaces=_or(interfaces, kept.impacted_interfaces, ()),
+            impacted_gateways=kept.impacted_gateways if impact is None else impact.gateways,
+            impacted_interfaces=kept.impacted_interfaces if impact is None else impact.interfaces,
+            impact=kept.impact if impact is None else _top_per_field(impact.entities, top),
+            impacted_applications=_top(
+                _or(applications, kept.impacted_applications, ()), top, _degraded
+            ),
+            impacted_clients=_or(clients, kept.impacted_clients, None),
+            impacted_peer_paths=_top(_or(paths, (), ()), top, _degraded),
         )
         return dive, failures
 
@@ -364,6 +408,42 @@ class DeepDiveJob(Job):
         except (KeyError, ValueError) as exc:
             log.warning("ignoring the cached trend of %s: %s", key, exc)
             return EMPTY_TREND
+
+
+_NO_IMPACT = ImpactSummary((), (), ())
+
+
+async def _nothing() -> None:
+    """A part the metric does not have: an empty answer, no call."""
+
+
+async def _peer_paths(
+    api: _Limited, window: dict[str, Any], skips: Skips, previous: SleDeepDive | None
+) -> tuple[ImpactedPeerPath, ...]:
+    """``impacted-peer-paths``, never a failure: an error keeps ``previous``'s paths."""
+    parser = partial(parse.parse_impacted_peer_paths, skips=skips)
+    try:
+        return await api.parsed(ep.SLE_IMPACTED_PEER_PATHS, window, parser) or ()
+    except MistError as exc:
+        log.debug("impacted-peer-paths left out: %s", exc)
+        skips.skip(ep.SLE_IMPACTED_PEER_PATHS.template, f"failed {window['metric']}")
+        return previous.impacted_peer_paths if previous else ()
+
+
+def _degraded(item: ImpactEntity | ImpactedApplication | ImpactedPeerPath) -> float:
+    return item.degraded_seconds
+
+
+def _top(items: Iterable[T], n: int, key: Callable[[T], float]) -> tuple[T, ...]:
+    """The ``n`` items with the highest ``key`` above 0, highest first."""
+    return tuple(sorted((i for i in items if key(i) > 0), key=key, reverse=True)[:n])
+
+
+def _top_per_field(entities: Iterable[ImpactEntity], n: int) -> tuple[ImpactEntity, ...]:
+    fields: dict[str, list[ImpactEntity]] = {}
+    for e in entities:
+        fields.setdefault(e.field, []).append(e)
+    return tuple(e for field in sorted(fields) for e in _top(fields[field], n, _degraded))
 
 
 def _or(answer: T | BaseException | None, kept: T, empty: T) -> T:

@@ -24,8 +24,11 @@ TUNNEL_ROWS_PER_GATEWAY = 2.0
 ALARMS_PER_SITE = 0.5  # in the 24 h window
 # The alarms job reads the whole window every this many runs (15 min at 1 min), else 1 page.
 ALARM_RESCAN_RUNS = 15
-# Per (site, metric) deep-dive refresh: summary-trend, histogram, impacted gateways/interfaces.
-DEEP_DIVE_CALLS_PER_PAIR = 4
+# Per (site, metric) deep-dive refresh, at most: summary-trend, histogram, impact-summary (its
+# gateway and interface rows replace impacted-gateways/-interfaces), impacted-clients, and
+# impacted-applications (application health) or impacted-peer-paths (WAN link health); 4 for
+# gateway health (exporter.collect.deepdive.pair_calls).
+DEEP_DIVE_CALLS_PER_PAIR = 5
 
 
 @dataclass(frozen=True, slots=True)

@@ -359,6 +359,35 @@ METRICS: tuple[MetricDef, ...] = (
         (*SLE, "gateway_mac", "interface"),
     ),
     _data(
+        "mist_site_sle_impact_degraded_seconds",
+        "gauge",
+        "deep_dive",
+        "Degraded user-seconds of the SLE by impact-summary field (gateway, interface, peer_path, "
+        "application, client...) and entity, the top N entities per field.",
+        (*SLE, "field", "entity"),
+    ),
+    _data(
+        "mist_site_sle_impacted_application_degraded_seconds",
+        "gauge",
+        "deep_dive",
+        "Degraded user-seconds of application health attributed to each application (top N).",
+        (*SLE, "application"),
+    ),
+    _data(
+        "mist_site_sle_impacted_clients",
+        "gauge",
+        "deep_dive",
+        "Clients impacted by the SLE's degradation in the deep-dive window (a count).",
+        SLE,
+    ),
+    _data(
+        "mist_site_sle_impacted_peer_path_degraded_seconds",
+        "gauge",
+        "deep_dive",
+        "Degraded user-seconds of WAN link health attributed to each VPN peer path (top N).",
+        (*SLE, *PATH[1:]),
+    ),
+    _data(
         "mist_site_sle_deep_dive_timestamp_seconds",
         "gauge",
         "deep_dive",

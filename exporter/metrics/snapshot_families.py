@@ -38,6 +38,9 @@ BUCKET = (*SLE, "le")
 CLASSIFIER = (*SLE, "classifier")
 IMPACTED_GATEWAY = (*SLE, "gateway_mac")
 IMPACTED_INTERFACE = (*SLE, "gateway_mac", "interface")
+IMPACT = (*SLE, "field", "entity")
+IMPACTED_APPLICATION = (*SLE, "application")
+IMPACTED_PEER_PATH = (*SLE, *PEER_PATH[1:])
 ALARM = ("site_id", "group", "severity", "alarm_type")
 INCIDENT = ("group", "severity", "alarm_type")
 # (family, attribute) of the series of each WAN port and each peer path, in exposed order.
@@ -155,6 +158,10 @@ def _deep_dives(snapshot: Snapshot, b: Builder[L]) -> None:
     distribution = b.family("mist_site_sle_distribution")
     gateway = b.family("mist_site_sle_impacted_gateway_degraded_seconds")
     interface = b.family("mist_site_sle_impacted_interface_degraded_seconds")
+    impact = b.family("mist_site_sle_impact_degraded_seconds")
+    application = b.family("mist_site_sle_impacted_application_degraded_seconds")
+    clients = b.family("mist_site_sle_impacted_clients")
+    peer_path = b.family("mist_site_sle_impacted_peer_path_degraded_seconds")
     fetched = b.family("mist_site_sle_deep_dive_timestamp_seconds")
     last_fetch: dict[str, float] = {}
     for d in snapshot.deep_dives:
@@ -174,6 +181,15 @@ def _deep_dives(snapshot: Snapshot, b: Builder[L]) -> None:
         for i in d.impacted_interfaces:
             labels = b.labels(IMPACTED_INTERFACE, (*sle, i.gateway_mac, i.interface))
             interface.add(labels, i.degraded_seconds)
+        for e in d.impact:
+            impact.add(b.labels(IMPACT, (*sle, e.field, e.entity)), e.degraded_seconds)
+        for a in d.impacted_applications:
+            labels = b.labels(IMPACTED_APPLICATION, (*sle, a.application))
+            application.add(labels, a.degraded_seconds)
+        clients.add(ids, d.impacted_clients)
+        for p in d.impacted_peer_paths:
+            path = (p.gateway_mac, p.port_id, p.peer_mac, p.peer_port_id)
+            peer_path.add(b.labels(IMPACTED_PEER_PATH, (*sle, *path)), p.degraded_seconds)
         last_fetch[d.site_id] = max(d.fetched_at, last_fetch.get(d.site_id, d.fetched_at))
     for site_id, fetched_at in last_fetch.items():
         fetched.add(b.labels(SITE, (site_id,)), fetched_at)

@@ -16,7 +16,15 @@ from typing import Any
 from aiohttp import web
 
 from exporter.clock import Clock
-from exporter.simulator import const_api, insight_api, org_api, routing_api, search_api, sle_api
+from exporter.simulator import (
+    const_api,
+    impact_api,
+    insight_api,
+    org_api,
+    routing_api,
+    search_api,
+    sle_api,
+)
 from exporter.simulator.api import Api
 from exporter.simulator.budget import HourlyBudget
 from exporter.simulator.config import Fault, SimConfig
@@ -53,12 +61,17 @@ ROUTES: tuple[tuple[str, Handler], ...] = (
     (f"{_SLE}/metric/{{metric}}/summary-trend", sle_api.get_summary_trend),
     (f"{_SLE}/metric/{{metric}}/histogram", sle_api.get_histogram),
     (f"{_SLE}/metric/{{metric}}/threshold", sle_api.get_threshold),
-    (f"{_SLE}/metric/{{metric}}/impact-summary", sle_api.get_impact_summary),
+    (f"{_SLE}/metric/{{metric}}/impact-summary", impact_api.get_wan_impact_summary),
+    (f"{_SLE}/metric/{{metric}}/impacted-applications", impact_api.get_impacted_applications),
+    (f"{_SLE}/metric/{{metric}}/impacted-clients", impact_api.get_impacted_clients),
+    (f"{_SLE}/metric/{{metric}}/impacted-peer-paths", impact_api.get_impacted_peer_paths),
     (f"{_SLE}/metric/{{metric}}/impacted-gateways", sle_api.get_impacted_gateways),
     (f"{_SLE}/metric/{{metric}}/impacted-interfaces", sle_api.get_impacted_interfaces),
     (f"{_SLE}/metric/{{metric}}/classifiers", sle_api.get_classifiers),
 )
-_ROW_LISTS = ("results", "gateways", "interfaces", "classifiers", "data", "privileges")
+_ROW_LISTS = (
+    "results", "gateways", "interfaces", "classifiers", "data", "privileges", "apps", "peer_paths",
+)  # fmt: skip
 _REQUIRED_KEYS = frozenset(
     {
         "id", "mac", "site_id", "port_id", "timestamp", "type", "group", "severity", "up",

@@ -10,8 +10,9 @@ that saw no degradation and ``gateway_mac`` out of some impacted-gateway rows.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from exporter.simulator import live
 from exporter.simulator.api import Api
@@ -21,12 +22,14 @@ from exporter.simulator.dynamics import (
     HOUR,
     WAN_LINK_HEALTH,
     WAN_METRICS,
+    Episode,
 )
 from exporter.simulator.fleet import SiteSpec
 from exporter.simulator.insight_api import canonical
 from exporter.simulator.rand import hash64, tag
 from exporter.simulator.replies import NOT_FOUND, ApiError, Call, Reply, window
 
+K = TypeVar("K")
 _THRESHOLDS: dict[str, dict[str, Any]] = {
     GATEWAY_HEALTH: {
         "default": 80,
@@ -217,6 +220,36 @@ def get_classifiers(api: Api, call: Call) -> Reply:
     return Reply(list(CLASSIFIERS[metric]))
 
 
+def attribution(
+    api: Api,
+    site: SiteSpec,
+    metric: str,
+    window: tuple[float, float],
+    classifier: str | None,
+    keys: Sequence[K],
+    hit: Callable[[Episode, int], Sequence[K]],
+) -> tuple[float, dict[K, float]]:
+    """(total, degraded per key) over the window: an episode's share goes evenly to the keys
+    ``hit(episode, hour)`` names, the rest of the degradation evenly to all ``keys``."""
+    total = 0.0
+    by_key = dict.fromkeys(keys, 0.0)
+    for piece in _slices(api, site, metric, *window):
+        total += piece.total
+        episode = api.world.episode(site.index, piece.hour)
+        for name, value in piece.classifiers.items():
+            if classifier and name != classifier:
+                continue
+            share = 0.0
+            if episode is not None and episode.metric == metric and episode.classifier == name:
+                targets = hit(episode, piece.hour)
+                share = min(value, piece.total * episode.severity) if targets else 0.0
+                for key in targets:
+                    by_key[key] += share / len(targets)
+            for key in by_key:
+                by_key[key] += (value - share) / len(by_key)
+    return total, by_key
+
+
 def _attribution(
     api: Api, site: SiteSpec, metric: str, start: float, end: float, classifier: str | None
 ) -> tuple[float, dict[int, float], dict[tuple[int, int], float]]:
@@ -224,25 +257,15 @@ def _attribution(
 
     An episode's share goes to the gateway and port it hit; the rest is spread evenly.
     """
-    total = 0.0
-    by_gateway = dict.fromkeys(range(len(site.gateways)), 0.0)
-    by_port = {(g, p): 0.0 for g, gw in enumerate(site.gateways) for p in range(len(gw.wan_ports))}
-    for piece in _slices(api, site, metric, start, end):
-        total += piece.total
-        episode = api.world.episode(site.index, piece.hour)
-        for name, value in piece.classifiers.items():
-            if classifier and name != classifier:
-                continue
-            hit = 0.0
-            if episode is not None and episode.metric == metric and episode.classifier == name:
-                hit = min(value, piece.total * episode.severity)
-                by_gateway[episode.gateway] += hit
-                by_port[(episode.gateway, episode.port)] += hit
-            rest = value - hit
-            for g in by_gateway:
-                by_gateway[g] += rest / len(by_gateway)
-            for key in by_port:
-                by_port[key] += rest / len(by_port)
+    window = (start, end)
+    gateways = range(len(site.gateways))
+    total, by_gateway = attribution(
+        api, site, metric, window, classifier, gateways, lambda e, _: (e.gateway,)
+    )
+    ports = [(g, p) for g, gw in enumerate(site.gateways) for p in range(len(gw.wan_ports))]
+    _, by_port = attribution(
+        api, site, metric, window, classifier, ports, lambda e, _: ((e.gateway, e.port),)
+    )
     return total, by_gateway, by_port
 
 

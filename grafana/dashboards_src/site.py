@@ -86,6 +86,86 @@ def _impacted(
     )
 
 
+def _who_is_hurting(s: str) -> list[Json]:
+    """Who suffered the degradation (clients, applications, peer paths...) and over which path."""
+    sle = f'{s}, sle=~"$sle"'
+    path_labels = "sle, site_id, gateway_mac, gateway_name, port_id, peer_mac, peer_port_id"
+    return [
+        bargauge(
+            "Who is hurting (degraded user-time)",
+            f'sort_desc(mist_site_sle_impact_degraded_seconds{{{sle}, field!~"gateway|interface"}}'
+            " > 0)",
+            "{{sle}} {{field}}: {{entity}}",
+            unit="s",
+            thresholds=single("orange"),
+            w=12,
+            description="Mist's impact summary: the most degraded clients, applications, peer "
+            "paths (and any other field Mist reports) of the deep-dive window, top N per field. "
+            "Many clients on one application or path point at it; start with the top bar.",
+        ),
+        stat(
+            "Impacted clients",
+            f"mist_site_sle_impacted_clients{{{sle}}}",
+            legend="{{sle}}",
+            text_mode="value_and_name",
+            thresholds=single("orange"),
+            w=4,
+            h=8,
+            description="How many clients suffered each SLE's degradation in the deep-dive "
+            "window. Many clients on one SLE is a site-wide problem, a few is local.",
+        ),
+        table(
+            "Impacted applications",
+            [
+                (
+                    "max by (sle, application) "
+                    f"(mist_site_sle_impacted_application_degraded_seconds{{{sle}}})",
+                    "seconds",
+                )
+            ],
+            [
+                column("sle", "SLE metric"),
+                column("application", "Application"),
+                column("seconds", "Degraded user-time", unit="s", thresholds=single("orange")),
+            ],
+            w=8,
+            h=8,
+            description="Applications Mist found slow or lossy (application health), most "
+            "degraded first. One application alone points at its SaaS or its path, all of them "
+            "at the circuit.",
+            sort_by="Degraded user-time",
+            descending=True,
+        ),
+        table(
+            "Impacted peer paths",
+            [
+                (
+                    f"max by ({path_labels}) "
+                    f"(mist_site_sle_impacted_peer_path_degraded_seconds{{{sle}}} {GW_JOIN})",
+                    "seconds",
+                )
+            ],
+            [
+                column("site_id", "site id", hidden=True),
+                column("gateway_mac", "MAC", hidden=True),
+                column("sle", "SLE metric"),
+                column("gateway_name", "Gateway"),
+                column("port_id", "Port"),
+                column("peer_mac", "Peer (hub) MAC"),
+                column("peer_port_id", "Peer port"),
+                column("seconds", "Degraded user-time", unit="s", thresholds=single("orange")),
+            ],
+            w=24,
+            h=8,
+            description="VPN peer paths Mist blames for WAN link health degradation, most "
+            "first: the path that hurts, over which port to which hub. Compare with the peer "
+            "paths' latency and loss below.",
+            sort_by="Degraded user-time",
+            descending=True,
+        ),
+    ]
+
+
 def build() -> Json:
     """The ``mist-site`` dashboard."""
     s = 'site_id="$site_id"'
@@ -242,6 +322,7 @@ def build() -> Json:
             description="Interfaces Mist blames for degraded user-time, most first; the top one "
             "is usually the WAN circuit to look at.",
         ),
+        *_who_is_hurting(s),
         table(
             "Gateways",
             [

@@ -126,12 +126,12 @@ async def test_a_failed_histogram_is_kept_and_retried_while_the_rest_is_publishe
 
 
 @pytest.mark.slow
-async def test_impacted_interfaces_refused_is_an_empty_answer_not_a_failure() -> None:
-    """Mist has no impacted interfaces for gateway-health: it answers 400."""
+async def test_a_refused_impact_summary_is_an_empty_answer_not_a_failure() -> None:
+    """Mist answers 400 where it has no impact for the metric or window."""
     clock = ManualClock(START)
     async with (
         serve(SimConfig(sites=60, seed=4), clock=clock) as sim,
-        refusing(sim.base_url, {"*/gateway-health/impacted-interfaces": 10**6}) as proxy,
+        refusing(sim.base_url, {"*/gateway-health/impact-summary": 10**6}) as proxy,
         collection(proxy, sim.simulator.org_id, MemoryStore(clock), clock) as stack,
     ):
         await stack.scheduler.tick()
@@ -140,9 +140,9 @@ async def test_impacted_interfaces_refused_is_an_empty_answer_not_a_failure() ->
         skipped = stack.scheduler.skips.counts()
     assert health
     assert error is None
-    assert all(d.impacted_interfaces == () and d.fetched_at == START for d in health.values())
-    assert all(d.trend and d.histogram for d in health.values())
-    template = ep.SLE_IMPACTED_INTERFACES.template
+    assert all(d.impacted_gateways == () and d.impact == () for d in health.values())
+    assert all(d.fetched_at == START and d.trend and d.histogram for d in health.values())
+    template = ep.SLE_IMPACT_SUMMARY.template
     assert skipped[(template, "refused gateway-health")] == len(health)
 
 

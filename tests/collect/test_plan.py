@@ -50,7 +50,8 @@ def test_stretch_order_healthy_then_degraded_then_peer_paths() -> None:
     assert tight.healthy_calls_per_hour == pytest.approx(0, abs=1e-6)
     assert tight.degraded_refresh_seconds > DEFAULT_INTERVALS["deep_dive"]
     assert tight.entry("peer_paths").interval_seconds == DEFAULT_INTERVALS["peer_paths"]
-    tighter = make_plan(shape, DEFAULT_INTERVALS, capacity_calls_per_hour=5000, budget_share=0.3)
+    # Fully stretched, the reference org needs about 31.5 % of one token (5 calls per pair).
+    tighter = make_plan(shape, DEFAULT_INTERVALS, capacity_calls_per_hour=5000, budget_share=0.32)
     assert tighter.degraded_refresh_seconds == 4 * DEFAULT_INTERVALS["deep_dive"]
     assert tighter.entry("peer_paths").interval_seconds > DEFAULT_INTERVALS["peer_paths"]
     assert tighter.entry("alarms").interval_seconds == DEFAULT_INTERVALS["alarms"]

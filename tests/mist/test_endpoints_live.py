@@ -13,6 +13,7 @@ from exporter.mist.endpoints import Paging
 from exporter.mist.errors import OrgDiscoveryError
 from exporter.mist.parse import sle_name
 from exporter.model import RequestEvent
+from exporter.simulator.live import no_monitored_paths
 
 from .harness import HOUR_START, TOKEN, TOKEN_B, client_for, loopback, sim_stats, simulated
 
@@ -25,6 +26,9 @@ async def test_every_single_call_endpoint_answers() -> None:
     async with simulated(clock, sites=100) as sim:
         truth = sim.simulator.truth()
         site_id, metric = sorted(truth.degraded)[0]
+        monitored = next(
+            s.site_id for s in sim.simulator.fleet.sites if not no_monitored_paths(s.key)
+        )
         async with client_for(sim, clock, events=events) as client:
             assert (await client.get(ep.SELF))["privileges"][0]["org_id"] == truth.org_id
             assert (await client.get(ep.ORG))["id"] == truth.org_id
@@ -38,8 +42,14 @@ async def test_every_single_call_endpoint_answers() -> None:
                     ep.SLE_HISTOGRAM,
                     ep.SLE_IMPACTED_GATEWAYS,
                     ep.SLE_IMPACTED_INTERFACES,
+                    ep.SLE_IMPACT_SUMMARY,
+                    ep.SLE_IMPACTED_CLIENTS,
+                    ep.SLE_IMPACTED_APPLICATIONS,
                 )
             }
+            paths = await client.get(
+                ep.SLE_IMPACTED_PEER_PATHS, site_id=monitored, metric="wan-link-health", **window
+            )
             threshold = await client.get(ep.SLE_THRESHOLD, site_id=site_id, metric=metric)
             alarm_defs = await client.get(ep.ALARM_DEFS)
             event_defs = await client.get(ep.DEVICE_EVENT_DEFS)
@@ -49,6 +59,9 @@ async def test_every_single_call_endpoint_answers() -> None:
     assert all(isinstance(body, dict) and body for body in deep.values())
     assert deep["sle_summary_trend"]["sle"]["samples"]
     assert deep["sle_impacted_gateways"]["gateways"]
+    assert deep["sle_impact_summary"]["gateway"]
+    assert deep["sle_impacted_clients"]["total_count"] > 0
+    assert "peer_paths" in paths
     assert isinstance(threshold, dict)
     assert {"key", "group", "severity"} <= set(alarm_defs[0])
     assert "GW_PORT_DOWN" in {row["key"] for row in event_defs}

@@ -22,6 +22,19 @@ from tests.parse.test_devices import _gateway_row
 from tests.parse.test_webhooks import ALARM_DEFS, ALARM_EVENT, DEFS, DEVICE_EVENT, DEVICE_EVENT_DEFS
 
 Path = tuple[str | int, ...]
+# impacted-peer-paths is in neither the spec nor mistapi: the shape the simulator serves.
+PEER_PATHS = {
+    "peer_paths": [
+        {
+            "gateway_mac": "0200019363f3",
+            "port_id": "ge-0/0/0",
+            "peer_mac": "4c96fffa9f8d",
+            "peer_port_id": "ge-0/0/1",
+            "name": "ge-0/0/0 hub-dc1 ge-0/0/1",
+            "degraded": 12.5,
+        }
+    ]
+}
 
 JUNK = st.recursive(
     st.none()
@@ -186,6 +199,18 @@ def _cases() -> list[tuple[str, Callable[[Any], Any], Any]]:
             named_example("SleImpactedGatewaysExample"),
         ),
         ("impacted_interfaces", parse.parse_impacted_interfaces, interfaces),
+        ("impact_summary", parse.parse_impact_summary, named_example("SleImpactSummaryExample")),
+        (
+            "impacted_applications",
+            parse.parse_impacted_applications,
+            named_example("SleImpactedApplicationsExample"),
+        ),
+        (
+            "impacted_clients",
+            parse.parse_impacted_clients,
+            named_example("SleImpactedClientsExample"),
+        ),
+        ("impacted_peer_paths", parse.parse_impacted_peer_paths, PEER_PATHS),
         ("webhook_alarms", _webhook_alarms, {"topic": "alarms", "events": [ALARM_EVENT] * 2}),
         (
             "webhook_device_events",

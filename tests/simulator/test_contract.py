@@ -36,9 +36,12 @@ SITE_ENDPOINTS = (
     "metric/{metric}/impact-summary",
     "metric/{metric}/impacted-gateways",
     "metric/{metric}/impacted-interfaces",
+    "metric/{metric}/impacted-applications",
+    "metric/{metric}/impacted-clients",
     "metric/{metric}/classifiers",
 )
-# impact-summary's schema only knows Wi-Fi dimensions; WAN adds gateway and interface lists.
+# impact-summary's schema only knows Wi-Fi dimensions; WAN adds gateway, interface, peer_path,
+# application and client lists.
 NOT_STRICT = {f"{SLE}/metric/{{metric}}/impact-summary"}
 
 

@@ -25,6 +25,11 @@ Query = Callable[[str], Awaitable[list[Json]]]
 # Sites whose dashboards have the most to show, best first: deep-dived and degraded with alarms.
 SITE_PREFERENCES = (
     "count by (site_id) (mist_site_sle_impacted_interface_degraded_seconds > 0)"
+    " and on (site_id) count by (site_id) (mist_site_sle_impacted_peer_path_degraded_seconds > 0)"
+    " and on (site_id) count by (site_id)"
+    " (mist_site_sle_impacted_application_degraded_seconds > 0)"
+    " and on (site_id) count by (site_id) (mist_alarms > 0)",
+    "count by (site_id) (mist_site_sle_impacted_interface_degraded_seconds > 0)"
     " and on (site_id) count by (site_id) (mist_alarms > 0)",
     "count by (site_id) (mist_site_sle_impacted_interface_degraded_seconds > 0)",
     "count by (site_id) (mist_site_sle_classifier_degraded_seconds > 0)"

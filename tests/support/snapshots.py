@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 from exporter.model import (
     AlarmCount,
@@ -21,8 +22,11 @@ from exporter.model import (
     Gateway,
     GatewayNode,
     HistogramBucket,
+    ImpactedApplication,
     ImpactedGateway,
     ImpactedInterface,
+    ImpactedPeerPath,
+    ImpactEntity,
     Inventory,
     JobStatus,
     Org,
@@ -41,6 +45,18 @@ from exporter.model import (
 NOW = 1_800_000_000.0
 ORG_ID = "6748cfa6-4e12-11e6-9188-0242ac110007"
 SLES = ("gateway-health", "wan-link-health", "application-health")
+APPLICATIONS = (
+    "ZOOM",
+    "MICROSOFT-TEAMS",
+    "WEBEX",
+    "OFFICE365",
+    "SALESFORCE",
+    "SLACK",
+    "SAP",
+    "WORKDAY",
+)
+REFERENCE_IMPACT = {"clients": 10, "paths": 4, "apps": 8}
+ONE_IMPACT = {"clients": 1, "paths": 1, "apps": 1}
 WAN_TYPES = (("wan0", "broadband"), ("wan1", "mpls"), ("lte", "lte"), ("wan2", "broadband"))
 REGIONS = ("north", "south", "east", "west", "central", "coast", "mountain", "islands")
 ALARM_TYPES = ("gateway_down", "vpn_peer_down", "wan_port_down", "high_cpu", "device_reboot")
@@ -99,7 +115,38 @@ def gateway_mac(n: int) -> str:
     return f"0c8126{n:06x}"
 
 
-def deep_dive(site: str, sle: str, gateway: str, *, fetched_at: float = NOW) -> SleDeepDive:
+def impact(sle: str, gateway: str, *, clients: int, paths: int, apps: int) -> dict[str, Any]:
+    """The impact parts of a deep-dive: paths for WAN link health, apps for application health."""
+    peer_paths = tuple(
+        ImpactedPeerPath(gateway, f"ge-0/0/{i % 2}", "4c96fffa0001", f"ge-0/0/{i // 2}", 120.0 - i)
+        for i in range(paths if sle == "wan-link-health" else 0)
+    )
+    applications = tuple(
+        ImpactedApplication(name, 90.0 - i)
+        for i, name in enumerate(APPLICATIONS[: apps if sle == "application-health" else 0])
+    )
+    fields = (
+        ImpactEntity("gateway", gateway, 450.0),
+        *(ImpactEntity("client", f"5c5b3550{i:04x}", 60.0 + i) for i in range(clients)),
+        *(
+            ImpactEntity("peer_path", f"{p.gateway_mac} {p.port_id} {p.peer_port_id}", 1.0)
+            for p in peer_paths
+        ),
+        *(ImpactEntity("application", a.application, a.degraded_seconds) for a in applications),
+    )
+    return {
+        "impact": fields,
+        "impacted_applications": applications,
+        "impacted_clients": 4.0 * clients,
+        "impacted_peer_paths": peer_paths,
+    }
+
+
+def deep_dive(
+    site: str, sle: str, gateway: str, *, fetched_at: float = NOW, reference: bool = False
+) -> SleDeepDive:
+    """One deep-dive; ``reference``: realistic impact counts (top 10 clients, a branch's 4
+    peer paths: 2 ports x 2 hubs, 8 applications), else one of each."""
     trend = tuple(TrendBucket(NOW - 3600 * (6 - i), 600.0, 30.0 * i) for i in range(6))
     return SleDeepDive(
         site_id=site,
@@ -121,6 +168,7 @@ def deep_dive(site: str, sle: str, gateway: str, *, fetched_at: float = NOW) -> 
         threshold=0.15,
         impacted_gateways=(ImpactedGateway(gateway, 450.0),),
         impacted_interfaces=(ImpactedInterface(gateway, "ge-0/0/0", 300.0),),
+        **impact(sle, gateway, **(REFERENCE_IMPACT if reference else ONE_IMPACT)),
     )
 
 
@@ -189,7 +237,10 @@ def one_of_everything() -> Snapshot:
         sle_scores=(SleScore(site, "wan-link-health", 0.87),),
         alarm_counts=(AlarmCount(site, "infrastructure", "critical", "gateway_down", 2),),
         alarm_incidents=(AlarmIncidents("infrastructure", "critical", "gateway_down", 5),),
-        deep_dives=(deep_dive(site, "wan-link-health", mac),),
+        deep_dives=(
+            deep_dive(site, "wan-link-health", mac),
+            deep_dive(site, "application-health", mac),
+        ),
         published=frozenset({"inventory", "gateways", "wan_ports", "peer_paths", "alarms"}),
     )
 
@@ -254,7 +305,8 @@ def routing(gateways: list[Gateway], seed: int) -> tuple[list[BgpPeer], list[Wan
 def reference_snapshot(sites: int = 3208, seed: int = 1) -> Snapshot:
     """A synthetic org at the reference scale (deterministic for a seed)."""
     rng = random.Random(seed)
-    site_rows, gateways, ports, paths, scores, counts, dives = [], [], [], [], [], [], []
+    site_rows, gateways, ports, paths, scores, counts = [], [], [], [], [], []
+    dives: list[SleDeepDive] = []
     hubs = [gateway_mac(0xF00000 + h) for h in range(4)]
     gw = 0
     for n in range(1, sites + 1):
@@ -316,7 +368,7 @@ def reference_snapshot(sites: int = 3208, seed: int = 1) -> Snapshot:
                             )
                         )
         if degraded:
-            dives.extend(deep_dive(sid, sle, mac) for sle in SLES)
+            dives.extend(deep_dive(sid, sle, mac, reference=True) for sle in SLES)
         for sle in SLES:
             scores.append(SleScore(sid, sle, rng.uniform(0.6, 0.89) if degraded else 0.99))
         if rng.random() < 0.1:

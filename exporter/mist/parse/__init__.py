@@ -12,6 +12,13 @@ from __future__ import annotations
 from exporter.mist.parse.alarms import parse_alarms
 from exporter.mist.parse.devices import parse_gateways, parse_peer_paths, parse_wan_ports
 from exporter.mist.parse.fields import Skips, normalise_mac, sle_name
+from exporter.mist.parse.impact import (
+    ImpactSummary,
+    parse_impact_summary,
+    parse_impacted_applications,
+    parse_impacted_clients,
+    parse_impacted_peer_paths,
+)
 from exporter.mist.parse.inventory import parse_org, parse_sitegroups, parse_sites
 from exporter.mist.parse.sle import (
     WAN_LINK_HEALTH_V2,
@@ -34,6 +41,7 @@ from exporter.mist.parse.webhooks import (
 
 __all__ = [
     "WAN_LINK_HEALTH_V2",
+    "ImpactSummary",
     "Skips",
     "normalise_mac",
     "parse_alarm_defs",
@@ -44,8 +52,12 @@ __all__ = [
     "parse_device_events",
     "parse_gateways",
     "parse_histogram",
+    "parse_impact_summary",
+    "parse_impacted_applications",
+    "parse_impacted_clients",
     "parse_impacted_gateways",
     "parse_impacted_interfaces",
+    "parse_impacted_peer_paths",
     "parse_org",
     "parse_peer_paths",
     "parse_sitegroups",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from exporter.mist import endpoints
@@ -207,16 +208,17 @@ def parse_impacted_gateways(data: Any, skips: Skips | None = None) -> tuple[Impa
     body = Fields(IMPACTED_GATEWAYS, data, "body")
     if not body.has("gateways"):
         return ()
-
-    def read(row: Fields) -> tuple[str, float, ImpactedGateway]:
-        gateway = ImpactedGateway(
-            gateway_mac=normalise_mac(row.text("gateway_mac")),
-            degraded_seconds=row.count("degraded") * MINUTE,
-        )
-        return gateway.gateway_mac, 0.0, gateway
-
-    rows = each_row(IMPACTED_GATEWAYS, body.data["gateways"], read, skips, "body.gateways")
+    rows = each_row(IMPACTED_GATEWAYS, body.data["gateways"], gateway_row, skips, "body.gateways")
     return newest(IMPACTED_GATEWAYS, rows, skips)
+
+
+def gateway_row(row: Fields) -> tuple[str, float, ImpactedGateway]:
+    """An impacted-gateway row, keyed for :func:`newest`."""
+    gateway = ImpactedGateway(
+        gateway_mac=normalise_mac(row.text("gateway_mac")),
+        degraded_seconds=row.count("degraded") * MINUTE,
+    )
+    return gateway.gateway_mac, 0.0, gateway
 
 
 def parse_impacted_interfaces(
@@ -231,23 +233,26 @@ def parse_impacted_interfaces(
         if skips is not None and any(isinstance(v, list) and v for v in body.data.values()):
             skips.skip(IMPACTED_INTERFACES, "unknown shape")
         return ()
-    names = hostnames or {}
-
-    def read(row: Fields) -> tuple[tuple[str, str], float, ImpactedInterface]:
-        mac = next((row.text(k) for k in ("gateway_mac", "switch_mac") if row.has(k)), None)
-        if mac is None:
-            host = next((row.text(k) for k in _DEVICE_NAME_KEYS if row.has(k)), None)
-            mac = names.get(host) if host is not None else None
-        if mac is None:
-            raise row.error("gateway_mac", "no gateway_mac, switch_mac or known hostname")
-        interface = row.first_text("interface_name", "interface")
-        impacted = ImpactedInterface(
-            gateway_mac=normalise_mac(mac),
-            interface=port_of(interface),
-            degraded_seconds=row.count("degraded") * MINUTE,
-        )
-        return (impacted.gateway_mac, impacted.interface), 0.0, impacted
-
+    read = partial(interface_row, hostnames=hostnames or {})
     # Units of one port (ge-0/0/0.0, ge-0/0/0.100) name the same series: one row per port.
     rows = each_row(IMPACTED_INTERFACES, body.data[key], read, skips, f"body.{key}")
     return newest(IMPACTED_INTERFACES, rows, skips)
+
+
+def interface_row(
+    row: Fields, hostnames: Mapping[str, str]
+) -> tuple[tuple[str, str], float, ImpactedInterface]:
+    """An impacted-interface row (device by MAC or hostname, port without unit), keyed."""
+    mac = next((row.text(k) for k in ("gateway_mac", "switch_mac") if row.has(k)), None)
+    if mac is None:
+        host = next((row.text(k) for k in _DEVICE_NAME_KEYS if row.has(k)), None)
+        mac = hostnames.get(host) if host is not None else None
+    if mac is None:
+        raise row.error("gateway_mac", "no gateway_mac, switch_mac or known hostname")
+    interface = row.first_text("interface_name", "interface")
+    impacted = ImpactedInterface(
+        gateway_mac=normalise_mac(mac),
+        interface=port_of(interface),
+        degraded_seconds=row.count("degraded") * MINUTE,
+    )
+    return (impacted.gateway_mac, impacted.interface), 0.0, impacted

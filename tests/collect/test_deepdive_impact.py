@@ -1,0 +1,104 @@
+"""Who is hurting: the impact parts of deep-dives against the simulator, in process."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from exporter.clock import ManualClock
+from exporter.collect.deepdive import BASE_CALLS, EXTRA_CALL, pair_calls
+from exporter.collect.table import DEEP_DIVE_CALLS_PER_PAIR
+from exporter.metrics.snapshot_families import snapshot_families
+from exporter.mist import endpoints as ep
+from exporter.simulator import SimConfig, serve
+from exporter.simulator.live import no_monitored_paths
+from exporter.state.memory import MemoryStore
+from tests.collect.harness import collection
+from tests.collect.test_deepdive_parts import START, deep_dive_error, dives, fault
+
+TOP_N = 10  # collect.impact_top_n's default
+
+
+def test_the_planner_pays_for_the_dearest_pair() -> None:
+    assert pair_calls("gateway-health") == BASE_CALLS
+    assert max(pair_calls(sle) for sle in EXTRA_CALL) == DEEP_DIVE_CALLS_PER_PAIR
+    assert pair_calls("wan-link-health", first=True) == DEEP_DIVE_CALLS_PER_PAIR + 2
+
+
+@pytest.mark.slow
+async def test_deep_dives_say_who_is_hurting_top_n_per_field() -> None:
+    clock = ManualClock(START)
+    async with serve(SimConfig(sites=30, seed=4), clock=clock) as sim:
+        keys = {s.site_id: s.key for s in sim.simulator.fleet.sites}
+        async with collection(sim.base_url, sim.simulator.org_id, MemoryStore(clock), clock) as st:
+            await st.scheduler.tick()
+            found = dives(st)
+            assert deep_dive_error(st) is None
+    assert found
+    for (site, sle), d in found.items():
+        per_field = Counter(e.field for e in d.impact)
+        assert per_field, (site, sle)
+        assert max(per_field.values()) <= TOP_N, (site, sle)
+        assert {"gateway", "client"} <= per_field.keys()
+        assert d.impacted_clients
+        assert len(d.impacted_applications) <= TOP_N
+        assert len(d.impacted_peer_paths) <= TOP_N
+        assert bool(d.impacted_applications) == (sle == "application-health")
+        wan = sle.startswith("wan-link-health")
+        assert bool(d.impacted_peer_paths) == (wan and not no_monitored_paths(keys[site]))
+        assert ("peer_path" in per_field) == wan
+        assert d.impacted_gateways, "impact-summary's gateway rows stand in for impacted-gateways"
+        ranked = [p.degraded_seconds for p in d.impacted_peer_paths]
+        assert ranked == sorted(ranked, reverse=True)
+    # Clients are a count: the fleet's clients outnumber the top-N client entities.
+    assert any((d.impacted_clients or 0) > TOP_N for d in found.values())
+
+
+@pytest.mark.slow
+async def test_failing_peer_paths_never_fail_a_deep_dive() -> None:
+    clock = ManualClock(START)
+    async with serve(SimConfig(sites=30, seed=4), clock=clock) as sim:
+        await fault(sim.base_url, mode="5xx", endpoint="/api/v1/sites/*/impacted-peer-paths")
+        async with collection(sim.base_url, sim.simulator.org_id, MemoryStore(clock), clock) as st:
+            await st.scheduler.tick()
+            found = dives(st)
+            error = deep_dive_error(st)
+            skipped = st.scheduler.skips.counts()
+    wan = [d for (_, sle), d in found.items() if sle.startswith("wan-link-health")]
+    assert wan
+    assert error is None
+    assert all(d.fetched_at == START and d.impacted_peer_paths == () for d in wan)
+    failed = sum(n for (t, _), n in skipped.items() if t == ep.SLE_IMPACTED_PEER_PATHS.template)
+    assert failed >= len(wan)
+
+
+NEW_FAMILIES = (
+    "mist_site_sle_impact_degraded_seconds",
+    "mist_site_sle_impacted_application_degraded_seconds",
+    "mist_site_sle_impacted_clients",
+    "mist_site_sle_impacted_peer_path_degraded_seconds",
+)
+
+
+@pytest.mark.slow
+async def test_reference_org_first_round_has_bounded_impact_series() -> None:
+    """At 3,208 sites, the first round's deep-dives publish every new family, each within
+    its bound: top N per (site, metric, field), one client count per pair."""
+    clock = ManualClock(START)
+    async with (
+        serve(SimConfig(sites=3208, seed=7), clock=clock) as sim,
+        collection(sim.base_url, sim.simulator.org_id, MemoryStore(clock), clock) as st,
+    ):
+        await st.scheduler.tick()
+        snapshot = st.publisher.snapshot
+    pairs = len(snapshot.deep_dives)
+    series = {f.name: len(f.samples) for f in snapshot_families(snapshot) if f.name in NEW_FAMILIES}
+    fields = {e.field for d in snapshot.deep_dives for e in d.impact}
+    print(f"\n{pairs} pairs deep-dived; series added: {series}")  # the report's figures
+    assert pairs >= 0.05 * 3208
+    assert all(series[name] > 0 for name in NEW_FAMILIES), series
+    assert series["mist_site_sle_impact_degraded_seconds"] <= pairs * len(fields) * TOP_N
+    assert series["mist_site_sle_impacted_application_degraded_seconds"] <= pairs * TOP_N
+    assert series["mist_site_sle_impacted_peer_path_degraded_seconds"] <= pairs * TOP_N
+    assert series["mist_site_sle_impacted_clients"] <= pairs
