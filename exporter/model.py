@@ -307,7 +307,9 @@ class SleDeepDive:
     threshold: float | None
     impacted_gateways: tuple[ImpactedGateway, ...]
     impacted_interfaces: tuple[ImpactedInterface, ...]
-    # Who suffered (``impact-summary`` and ``impacted-*``), top N per field; clients: a count.
+    # Who suffered (``impact-summary`` and ``impacted-*``, fetched at ``impact_fetched_at``),
+    # top N per field; clients: a count.
+    impact_fetched_at: float = 0.0
     impact: tuple[ImpactEntity, ...] = ()
     impacted_applications: tuple[ImpactedApplication, ...] = ()
     impacted_clients: float | None = None

@@ -1,13 +1,13 @@
 """Site SLE deep-dives: degraded (site, metric) pairs first, worst first, then healthy sites.
 
 Per pair: ``summary-trend`` (incremental, see :mod:`exporter.collect.trend`; the first time
-``deep_dive_days`` back), ``histogram``, ``impact-summary`` (its gateway and interface rows
-stand in for ``impacted-gateways`` and ``impacted-interfaces``) and ``impacted-clients`` over the
-published window, plus ``impacted-applications`` for application health and
-``impacted-peer-paths`` for WAN link health (see :func:`pair_calls`), and ``threshold`` (cached
-24 h). A site's enabled metrics (``/metrics``) are cached 24 h. The merged trend is cached in the
-state store for 7 days. Impacted entities are kept to the ``collect.impact_top_n`` most degraded
-per field.
+``deep_dive_days`` back) and ``histogram`` over the published window each refresh; at most
+hourly (a 24-hour window's impact changes slowly) the impact calls: ``impact-summary`` (its
+gateway and interface rows stand in for ``impacted-gateways`` and ``impacted-interfaces``),
+``impacted-clients``, plus ``impacted-applications`` for application health and
+``impacted-peer-paths`` for WAN link health (see :func:`pair_calls`), the ``collect.impact_top_n``
+most degraded entities per field kept; ``threshold`` and the site's enabled metrics
+(``/metrics``) are cached 24 h, the merged trend 7 days.
 
 Each part stands alone: what answered is published, what failed is kept from the pair's previous
 deep-dive and retried next round, and a 4xx (Mist has no such data for the metric or window) is
@@ -20,8 +20,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Callable, Container, Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, TypeVar
 
@@ -33,6 +33,7 @@ from exporter.collect.plan import (
     HEALTHY_SHARE_OF_LEFTOVER,
     Plan,
 )
+from exporter.collect.table import DEEP_DIVE_IMPACT_SECONDS
 from exporter.collect.trend import (
     EMPTY as EMPTY_TREND,
 )
@@ -67,8 +68,10 @@ WINDOW_SECONDS = 86400.0
 WAN_LINK_HEALTH = "wan-link-health"
 APPLICATION_HEALTH = "application-health"
 HOUR = 3600.0
-# Every pair: summary-trend, histogram, impact-summary, impacted-clients; and one more for these.
-BASE_CALLS = 4
+# Every refresh: summary-trend, histogram; at most hourly: impact-summary, impacted-clients and
+# one more for these metrics.
+MEASURE_CALLS = 2
+IMPACT_CALLS = 2
 EXTRA_CALL = {
     APPLICATION_HEALTH: ep.SLE_IMPACTED_APPLICATIONS,
     WAN_LINK_HEALTH: ep.SLE_IMPACTED_PEER_PATHS,
@@ -84,11 +87,17 @@ Pair = tuple[str, str]
 T = TypeVar("T")
 
 
-def pair_calls(sle: str, first: bool = False) -> int:
-    """Calls of one refresh of a pair (at most the planner's ``DEEP_DIVE_CALLS_PER_PAIR``);
-    the first deep-dive of a pair also fetches the site's enabled metrics and the threshold."""
-    calls = BASE_CALLS + (sle in EXTRA_CALL)
+def pair_calls(sle: str, *, first: bool = False, impact: bool = True) -> int:
+    """Calls of one refresh of a pair (at most the planner's ``DEEP_DIVE_CALLS_PER_PAIR``),
+    ``impact`` when the impact calls are due; the first deep-dive of a pair also fetches the
+    site's enabled metrics and the threshold."""
+    calls = MEASURE_CALLS + (IMPACT_CALLS + (sle in EXTRA_CALL) if impact else 0)
     return calls + DEEP_DIVE_DAILY_CALLS_PER_PAIR if first else calls
+
+
+def impact_due(dive: SleDeepDive | None, now: float) -> bool:
+    """Whether a refresh of the pair makes its impact calls (at most hourly)."""
+    return dive is None or now - dive.impact_fetched_at >= DEEP_DIVE_IMPACT_SECONDS
 
 
 def degraded_pairs(
@@ -125,12 +134,13 @@ def refreshes_before(fetched_at: float, refresh: float, end: float) -> int:
 
 
 def affordable(
-    pairs: Sequence[Pair], known: Container[Pair], calls: float
+    pairs: Sequence[Pair], known: Mapping[Pair, SleDeepDive], calls: float, now: float
 ) -> tuple[list[Pair], float]:
     """The leading ``pairs`` that ``calls`` pays for, and the calls left after them."""
     chosen = []
     for pair in pairs:
-        cost = pair_calls(pair[1], first=pair not in known)
+        dive = known.get(pair)
+        cost = pair_calls(pair[1], first=dive is None, impact=impact_due(dive, now))
         if cost > calls:
             break
         chosen.append(pair)
@@ -208,7 +218,7 @@ class DeepDiveJob(Job):
         dives = {(d.site_id, d.sle): d for d in snapshot.deep_dives}
         degraded = degraded_pairs(snapshot.sle_scores, snapshot.worst_sites, ctx.config.thresholds)
         due = [p for p in degraded if p not in dives or now - dives[p].fetched_at >= refresh]
-        chosen, calls = affordable(due, dives, calls)
+        chosen, calls = affordable(due, dives, calls, now)
         # Healthy sites get what the degraded pairs will not need before the hour ends.
         fetched = dict.fromkeys(chosen, now) | {
             p: dives[p].fetched_at for p in degraded if p in dives
@@ -225,7 +235,7 @@ class DeepDiveJob(Job):
         # ... spread over the rest of the hour, so that estimates that were off cannot starve it.
         hour_left = HOUR - now % HOUR
         pace = min(1.0, DEEP_DIVE_WAKE_SECONDS / hour_left)
-        healthy = affordable(healthy_due, dives, calls * pace * HEALTHY_SHARE_OF_LEFTOVER)[0]
+        healthy = affordable(healthy_due, dives, calls * pace * HEALTHY_SHARE_OF_LEFTOVER, now)[0]
         pairs = chosen + healthy
         log.debug(
             "deep-dive: %d degraded (%d due, %d affordable), %d healthy; %.0f calls left",
@@ -295,7 +305,6 @@ class DeepDiveJob(Job):
         scope = _scope(site, metric)
         since = now - WINDOW_SECONDS
         window = {"start": int(since), "end": int(now), **scope}
-        hostnames = {g.name: g.mac for g in ctx.publisher.snapshot.gateways}
         skips = ctx.skips
         extra = EXTRA_CALL.get(sle)
         measures = asyncio.gather(
@@ -304,31 +313,15 @@ class DeepDiveJob(Job):
             self._threshold(ctx, api, site, metric),
             return_exceptions=True,
         )
-        impacts = asyncio.gather(
-            api.parsed(
-                ep.SLE_IMPACT_SUMMARY,
-                window,
-                partial(parse.parse_impact_summary, hostnames=hostnames, skips=skips),
-            ),
-            api.parsed(ep.SLE_IMPACTED_CLIENTS, window, parse.parse_impacted_clients),
-            api.parsed(
-                ep.SLE_IMPACTED_APPLICATIONS,
-                window,
-                partial(parse.parse_impacted_applications, skips=skips),
-            )
-            if extra is ep.SLE_IMPACTED_APPLICATIONS
-            else _nothing(),
-            _peer_paths(api, window, skips, previous)
-            if extra is ep.SLE_IMPACTED_PEER_PATHS
-            else _nothing(),
-            return_exceptions=True,
-        )
-        parts = await asyncio.gather(measures, impacts)
-        (trend, histogram, threshold), (summary, clients, applications, paths) = parts
-        # The parts that can fail: peer paths never do, a part the metric lacks was not asked.
-        answers: tuple[object, ...] = (*parts[0], summary, clients)
-        if extra is ep.SLE_IMPACTED_APPLICATIONS:
-            answers += (applications,)
+        impacts: Impacts | None = None
+        if impact_due(previous, now):
+            got = await asyncio.gather(measures, self._impacts(ctx, api, sle, window, previous))
+            (trend, histogram, threshold), impacts = got
+        else:
+            trend, histogram, threshold = await measures
+        answers: tuple[object, ...] = (trend, histogram, threshold)
+        if impacts is not None:
+            answers += impacts.answers(extra is ep.SLE_IMPACTED_APPLICATIONS)
         failures = tuple(a for a in answers if isinstance(a, MistError))
         if len(failures) == len(answers):
             return previous, failures
@@ -348,7 +341,6 @@ class DeepDiveJob(Job):
         )
         buckets, classifiers = _or(trend, (kept.trend, kept.classifiers), ((), ()))
         top = ctx.config.collect.impact_top_n
-        impact = _or(summary, None, _NO_IMPACT)
         dive = replace(
             kept,
             window_start=since,
@@ -358,16 +350,41 @@ class DeepDiveJob(Job):
             classifiers=classifiers,
             histogram=_or(histogram, kept.histogram, ()),
             threshold=_or(threshold, kept.threshold, None),
-            impacted_gateways=kept.impacted_gateways if impact is None else impact.gateways,
-            impacted_interfaces=kept.impacted_interfaces if impact is None else impact.interfaces,
-            impact=kept.impact if impact is None else _top_per_field(impact.entities, top),
-            impacted_applications=_top(
-                _or(applications, kept.impacted_applications, ()), top, _degraded
-            ),
-            impacted_clients=_or(clients, kept.impacted_clients, None),
-            impacted_peer_paths=_top(_or(paths, (), ()), top, _degraded),
         )
-        return dive, failures
+        return dive if impacts is None else impacts.applied(dive, top, now), failures
+
+    async def _impacts(
+        self,
+        ctx: Context,
+        api: _Limited,
+        sle: str,
+        window: dict[str, Any],
+        previous: SleDeepDive | None,
+    ) -> Impacts:
+        """Who suffered: impact-summary, impacted-clients and the metric's extra call."""
+        skips = ctx.skips
+        hostnames = {g.name: g.mac for g in ctx.publisher.snapshot.gateways}
+        extra = EXTRA_CALL.get(sle)
+        summary, clients, applications, paths = await asyncio.gather(
+            api.parsed(
+                ep.SLE_IMPACT_SUMMARY,
+                window,
+                partial(parse.parse_impact_summary, hostnames=hostnames, skips=skips),
+            ),
+            api.parsed(ep.SLE_IMPACTED_CLIENTS, window, parse.parse_impacted_clients),
+            api.parsed(
+                ep.SLE_IMPACTED_APPLICATIONS,
+                window,
+                partial(parse.parse_impacted_applications, skips=skips),
+            )
+            if extra is ep.SLE_IMPACTED_APPLICATIONS
+            else _nothing(),
+            _peer_paths(api, window, skips, previous)
+            if extra is ep.SLE_IMPACTED_PEER_PATHS
+            else _nothing(),
+            return_exceptions=True,
+        )
+        return Impacts(summary, clients, applications, paths)
 
     async def _trend(
         self, ctx: Context, api: _Limited, pair: Pair, scope: dict[str, str], now: float
@@ -411,6 +428,38 @@ class DeepDiveJob(Job):
 
 
 _NO_IMPACT = ImpactSummary((), (), ())
+
+
+@dataclass(frozen=True, slots=True)
+class Impacts:
+    """The answers of a dive's impact calls (an exception where one failed)."""
+
+    summary: ImpactSummary | BaseException | None
+    clients: float | BaseException | None
+    applications: tuple[ImpactedApplication, ...] | BaseException | None
+    paths: tuple[ImpactedPeerPath, ...] | BaseException | None
+
+    def answers(self, applications: bool) -> tuple[object, ...]:
+        """The answers that can fail: peer paths never do; applications when asked."""
+        return (self.summary, self.clients, *((self.applications,) if applications else ()))
+
+    def applied(self, dive: SleDeepDive, top: int, now: float) -> SleDeepDive:
+        """``dive`` with what answered (the top ``top`` per field), the rest kept; stamped
+        ``now`` only when every impact call answered."""
+        summary = _or(self.summary, None, _NO_IMPACT)
+        failed = any(isinstance(a, MistError) for a in self.answers(True))
+        return replace(
+            dive,
+            impact_fetched_at=dive.impact_fetched_at if failed else now,
+            impacted_gateways=dive.impacted_gateways if summary is None else summary.gateways,
+            impacted_interfaces=dive.impacted_interfaces if summary is None else summary.interfaces,
+            impact=dive.impact if summary is None else _top_per_field(summary.entities, top),
+            impacted_applications=_top(
+                _or(self.applications, dive.impacted_applications, ()), top, _degraded
+            ),
+            impacted_clients=_or(self.clients, dive.impacted_clients, None),
+            impacted_peer_paths=_top(_or(self.paths, (), ()), top, _degraded),
+        )
 
 
 async def _nothing() -> None:

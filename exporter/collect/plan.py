@@ -16,7 +16,14 @@ import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from exporter.collect.table import BY_NAME, DEEP_DIVE_CALLS_PER_PAIR, JOBS, OrgShape
+from exporter.collect.table import (
+    BY_NAME,
+    DEEP_DIVE_CALLS_PER_PAIR,
+    DEEP_DIVE_IMPACT_CALLS_PER_PAIR,
+    DEEP_DIVE_IMPACT_SECONDS,
+    JOBS,
+    OrgShape,
+)
 from exporter.config import Config
 
 HOUR = 3600.0
@@ -83,10 +90,29 @@ class Plan:
         return hourly
 
 
+def pair_calls_per_hour(refresh_seconds: float) -> float:
+    """One degraded pair's calls an hour: every refresh, plus the impact calls at most once
+    per :data:`DEEP_DIVE_IMPACT_SECONDS`, plus the daily ones."""
+    every = DEEP_DIVE_CALLS_PER_PAIR - DEEP_DIVE_IMPACT_CALLS_PER_PAIR
+    impact = DEEP_DIVE_IMPACT_CALLS_PER_PAIR / max(refresh_seconds, DEEP_DIVE_IMPACT_SECONDS)
+    return HOUR * (every / refresh_seconds + impact) + DEEP_DIVE_DAILY_CALLS_PER_PAIR / 24
+
+
+def refresh_for(calls_per_hour: float) -> float:
+    """The refresh whose :func:`pair_calls_per_hour` is ``calls_per_hour`` (inf if none)."""
+    room = calls_per_hour - DEEP_DIVE_DAILY_CALLS_PER_PAIR / 24
+    if room <= 0:
+        return math.inf
+    slow = DEEP_DIVE_CALLS_PER_PAIR * HOUR / room  # every call each refresh
+    if slow >= DEEP_DIVE_IMPACT_SECONDS:
+        return slow
+    every = DEEP_DIVE_CALLS_PER_PAIR - DEEP_DIVE_IMPACT_CALLS_PER_PAIR
+    impact = DEEP_DIVE_IMPACT_CALLS_PER_PAIR * HOUR / DEEP_DIVE_IMPACT_SECONDS
+    return every * HOUR / (room - impact)
+
+
 def degraded_calls_per_hour(pairs: int, refresh_seconds: float) -> float:
-    return pairs * (
-        DEEP_DIVE_CALLS_PER_PAIR * HOUR / refresh_seconds + DEEP_DIVE_DAILY_CALLS_PER_PAIR / 24
-    )
+    return pairs * pair_calls_per_hour(refresh_seconds)
 
 
 def make_plan(
@@ -118,10 +144,7 @@ def make_plan(
     room = target - periodic()
     need = degraded_calls_per_hour(shape.degraded_pairs, refresh)
     if need > room and shape.degraded_pairs:
-        per_pair_room = max(room, 0.0) / shape.degraded_pairs - DEEP_DIVE_DAILY_CALLS_PER_PAIR / 24
-        stretched = (
-            DEEP_DIVE_CALLS_PER_PAIR * HOUR / per_pair_room if per_pair_room > 0 else math.inf
-        )
+        stretched = refresh_for(max(room, 0.0) / shape.degraded_pairs)
         ceiling = max(intervals["deep_dive"], BY_NAME["deep_dive"].stretch_to or 0.0)
         refresh = min(max(refresh, stretched), ceiling)
     degraded = degraded_calls_per_hour(shape.degraded_pairs, refresh)

@@ -24,11 +24,14 @@ TUNNEL_ROWS_PER_GATEWAY = 2.0
 ALARMS_PER_SITE = 0.5  # in the 24 h window
 # The alarms job reads the whole window every this many runs (15 min at 1 min), else 1 page.
 ALARM_RESCAN_RUNS = 15
-# Per (site, metric) deep-dive refresh, at most: summary-trend, histogram, impact-summary (its
-# gateway and interface rows replace impacted-gateways/-interfaces), impacted-clients, and
+# Per (site, metric) deep-dive, at most: summary-trend, histogram, impact-summary (its gateway
+# and interface rows replace impacted-gateways/-interfaces), impacted-clients, and
 # impacted-applications (application health) or impacted-peer-paths (WAN link health); 4 for
-# gateway health (exporter.collect.deepdive.pair_calls).
+# gateway health (exporter.collect.deepdive.pair_calls). The impact calls (the last three) of
+# a 24-hour window change slowly: they are made at most once per DEEP_DIVE_IMPACT_SECONDS.
 DEEP_DIVE_CALLS_PER_PAIR = 5
+DEEP_DIVE_IMPACT_CALLS_PER_PAIR = 3
+DEEP_DIVE_IMPACT_SECONDS = 3600.0
 
 
 @dataclass(frozen=True, slots=True)

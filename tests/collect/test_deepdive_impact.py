@@ -7,8 +7,12 @@ from collections import Counter
 import pytest
 
 from exporter.clock import ManualClock
-from exporter.collect.deepdive import BASE_CALLS, EXTRA_CALL, pair_calls
-from exporter.collect.table import DEEP_DIVE_CALLS_PER_PAIR
+from exporter.collect.deepdive import EXTRA_CALL, pair_calls
+from exporter.collect.table import (
+    DEEP_DIVE_CALLS_PER_PAIR,
+    DEEP_DIVE_IMPACT_CALLS_PER_PAIR,
+    DEEP_DIVE_IMPACT_SECONDS,
+)
 from exporter.metrics.snapshot_families import snapshot_families
 from exporter.mist import endpoints as ep
 from exporter.simulator import SimConfig, serve
@@ -21,9 +25,34 @@ TOP_N = 10  # collect.impact_top_n's default
 
 
 def test_the_planner_pays_for_the_dearest_pair() -> None:
-    assert pair_calls("gateway-health") == BASE_CALLS
+    assert pair_calls("gateway-health") == DEEP_DIVE_CALLS_PER_PAIR - 1
     assert max(pair_calls(sle) for sle in EXTRA_CALL) == DEEP_DIVE_CALLS_PER_PAIR
     assert pair_calls("wan-link-health", first=True) == DEEP_DIVE_CALLS_PER_PAIR + 2
+    impact = DEEP_DIVE_CALLS_PER_PAIR - pair_calls("wan-link-health", impact=False)
+    assert impact == DEEP_DIVE_IMPACT_CALLS_PER_PAIR
+
+
+@pytest.mark.slow
+async def test_impact_calls_at_most_hourly_the_rest_each_refresh() -> None:
+    half = DEEP_DIVE_IMPACT_SECONDS / 2
+    clock = ManualClock(START)
+    async with (
+        serve(SimConfig(sites=20, seed=4), clock=clock) as sim,
+        collection(sim.base_url, sim.simulator.org_id, MemoryStore(clock), clock) as st,
+    ):
+        await st.scheduler.tick()
+        job = st.scheduler.jobs["deep_dive"]
+        rounds = [dives(st)]
+        for _ in range(2):
+            clock.advance(half)
+            await st.scheduler.run_job(job)
+            rounds.append(dives(st))
+    refreshed = [p for p, d in rounds[1].items() if d.fetched_at == START + half]
+    assert refreshed, "degraded pairs refresh every half hour"
+    for pair in refreshed:
+        assert rounds[1][pair].impact_fetched_at == START, "no impact calls after half an hour"
+        assert rounds[1][pair].impact == rounds[0][pair].impact
+        assert rounds[2][pair].impact_fetched_at == START + 2 * half, "again after an hour"
 
 
 @pytest.mark.slow

@@ -8,6 +8,7 @@ from exporter.collect.plan import make_plan
 from exporter.collect.table import (
     BY_NAME,
     DEEP_DIVE_CALLS_PER_PAIR,
+    DEEP_DIVE_IMPACT_CALLS_PER_PAIR,
     DEFAULT_INTERVALS,
     JOBS,
     OrgShape,
@@ -31,7 +32,10 @@ def test_reference_org_fits_under_target_with_degraded_pairs_twice_an_hour() -> 
     assert not plan.over_budget
     assert plan.total_calls_per_hour <= 0.7 * 5000
     assert plan.degraded_refresh_seconds <= 1800
-    assert plan.degraded_calls_per_hour >= shape.degraded_pairs * DEEP_DIVE_CALLS_PER_PAIR * 2
+    # Twice an hour, the impact calls once.
+    every = DEEP_DIVE_CALLS_PER_PAIR - DEEP_DIVE_IMPACT_CALLS_PER_PAIR
+    twice = shape.degraded_pairs * (every * 2 + DEEP_DIVE_IMPACT_CALLS_PER_PAIR)
+    assert plan.degraded_calls_per_hour >= twice
     assert plan.entry("alarms").interval_seconds == DEFAULT_INTERVALS["alarms"]
     assert plan.entry("wan_ports").interval_seconds == DEFAULT_INTERVALS["wan_ports"]
 
@@ -46,11 +50,11 @@ def test_small_org_runs_every_job_at_its_floor_and_spends_the_rest_on_healthy_si
 
 def test_stretch_order_healthy_then_degraded_then_peer_paths() -> None:
     shape = OrgShape.estimate(3208, 0.05)
-    tight = make_plan(shape, DEFAULT_INTERVALS, capacity_calls_per_hour=5000, budget_share=0.55)
+    tight = make_plan(shape, DEFAULT_INTERVALS, capacity_calls_per_hour=5000, budget_share=0.5)
     assert tight.healthy_calls_per_hour == pytest.approx(0, abs=1e-6)
     assert tight.degraded_refresh_seconds > DEFAULT_INTERVALS["deep_dive"]
     assert tight.entry("peer_paths").interval_seconds == DEFAULT_INTERVALS["peer_paths"]
-    # Fully stretched, the reference org needs about 31.5 % of one token (5 calls per pair).
+    # Fully stretched (a dive every 2 h, 5 calls), the reference org needs ~31.5 % of one token.
     tighter = make_plan(shape, DEFAULT_INTERVALS, capacity_calls_per_hour=5000, budget_share=0.32)
     assert tighter.degraded_refresh_seconds == 4 * DEFAULT_INTERVALS["deep_dive"]
     assert tighter.entry("peer_paths").interval_seconds > DEFAULT_INTERVALS["peer_paths"]
