@@ -6,7 +6,9 @@ hourly (a 24-hour window's impact changes slowly) the impact calls: ``impact-sum
 gateway and interface rows stand in for ``impacted-gateways`` and ``impacted-interfaces``),
 ``impacted-clients``, plus ``impacted-applications`` for application health and
 ``impacted-peer-paths`` for WAN link health (see :func:`pair_calls`), the ``collect.impact_top_n``
-most degraded entities per field kept; ``threshold`` and the site's enabled metrics
+most degraded entities per field kept. The impact calls are for degraded pairs only (who is
+impacted when a site degrades): a healthy pair's dive skips them, and a pair that is no longer
+degraded loses its impact fields at the next round. ``threshold`` and the site's enabled metrics
 (``/metrics``) are cached 24 h, the merged trend 7 days.
 
 Each part stands alone: what answered is published, what failed is kept from the pair's previous
@@ -134,18 +136,43 @@ def refreshes_before(fetched_at: float, refresh: float, end: float) -> int:
 
 
 def affordable(
-    pairs: Sequence[Pair], known: Mapping[Pair, SleDeepDive], calls: float, now: float
+    pairs: Sequence[Pair],
+    known: Mapping[Pair, SleDeepDive],
+    calls: float,
+    now: float,
+    *,
+    impact: bool = True,
 ) -> tuple[list[Pair], float]:
-    """The leading ``pairs`` that ``calls`` pays for, and the calls left after them."""
+    """The leading ``pairs`` that ``calls`` pays for, and the calls left after them; without
+    the impact calls unless ``impact`` (degraded pairs)."""
     chosen = []
     for pair in pairs:
         dive = known.get(pair)
-        cost = pair_calls(pair[1], first=dive is None, impact=impact_due(dive, now))
+        due = impact and impact_due(dive, now)
+        cost = pair_calls(pair[1], first=dive is None, impact=due)
         if cost > calls:
             break
         chosen.append(pair)
         calls -= cost
     return chosen, calls
+
+
+_NO_IMPACT_FIELDS: dict[str, Any] = {
+    "impact_fetched_at": 0.0,
+    "impacted_gateways": (),
+    "impacted_interfaces": (),
+    "impact": (),
+    "impacted_applications": (),
+    "impacted_clients": None,
+    "impacted_peer_paths": (),
+}
+
+
+def without_impact(dive: SleDeepDive) -> SleDeepDive:
+    """``dive`` without its impact fields (due again should the pair degrade)."""
+    if all(getattr(dive, k) == v for k, v in _NO_IMPACT_FIELDS.items()):
+        return dive
+    return replace(dive, **_NO_IMPACT_FIELDS)
 
 
 class _Limited:
@@ -215,8 +242,13 @@ class DeepDiveJob(Job):
         calls = self.allowance(ctx, now)
         snapshot = ctx.publisher.snapshot
         refresh = self._planned.degraded_refresh_seconds
-        dives = {(d.site_id, d.sle): d for d in snapshot.deep_dives}
         degraded = degraded_pairs(snapshot.sle_scores, snapshot.worst_sites, ctx.config.thresholds)
+        hurting = set(degraded)
+        # Impact is published only while a pair is degraded.
+        dives = {
+            (d.site_id, d.sle): d if (d.site_id, d.sle) in hurting else without_impact(d)
+            for d in snapshot.deep_dives
+        }
         due = [p for p in degraded if p not in dives or now - dives[p].fetched_at >= refresh]
         chosen, calls = affordable(due, dives, calls, now)
         # Healthy sites get what the degraded pairs will not need before the hour ends.
@@ -229,13 +261,14 @@ class DeepDiveJob(Job):
         )
         healthy_due = [
             p
-            for p in healthy_pairs(snapshot.sle_scores, set(degraded))
+            for p in healthy_pairs(snapshot.sle_scores, hurting)
             if p not in dives or now - dives[p].fetched_at >= HEALTHY_REFRESH_SECONDS
         ]
         # ... spread over the rest of the hour, so that estimates that were off cannot starve it.
         hour_left = HOUR - now % HOUR
         pace = min(1.0, DEEP_DIVE_WAKE_SECONDS / hour_left)
-        healthy = affordable(healthy_due, dives, calls * pace * HEALTHY_SHARE_OF_LEFTOVER, now)[0]
+        share = calls * pace * HEALTHY_SHARE_OF_LEFTOVER
+        healthy = affordable(healthy_due, dives, share, now, impact=False)[0]
         pairs = chosen + healthy
         log.debug(
             "deep-dive: %d degraded (%d due, %d affordable), %d healthy; %.0f calls left",
@@ -247,7 +280,8 @@ class DeepDiveJob(Job):
         )
         api = _Limited(ctx, max(1, ctx.config.mist.max_concurrency // 4))
         results = await asyncio.gather(
-            *(self._dive(ctx, api, p, now, dives.get(p)) for p in pairs), return_exceptions=True
+            *(self._dive(ctx, api, p, now, dives.get(p), p in hurting) for p in pairs),
+            return_exceptions=True,
         )
         failures: list[MistError] = []
         for result in results:
@@ -290,9 +324,16 @@ class DeepDiveJob(Job):
         return threshold
 
     async def _dive(
-        self, ctx: Context, api: _Limited, pair: Pair, now: float, previous: SleDeepDive | None
+        self,
+        ctx: Context,
+        api: _Limited,
+        pair: Pair,
+        now: float,
+        previous: SleDeepDive | None,
+        degraded: bool,
     ) -> tuple[SleDeepDive | None, tuple[MistError, ...]]:
-        """The pair's deep-dive and the parts that failed, those kept from ``previous``.
+        """The pair's deep-dive and the parts that failed, those kept from ``previous``; the
+        impact calls only when ``degraded``.
 
         The dive is None when the site does not have the metric enabled, or when nothing
         answered and there is no previous dive. ``fetched_at`` moves only when every part
@@ -314,7 +355,7 @@ class DeepDiveJob(Job):
             return_exceptions=True,
         )
         impacts: Impacts | None = None
-        if impact_due(previous, now):
+        if degraded and impact_due(previous, now):
             got = await asyncio.gather(measures, self._impacts(ctx, api, sle, window, previous))
             (trend, histogram, threshold), impacts = got
         else:

@@ -31,7 +31,9 @@ HOUR = 3600.0
 DEEP_DIVE_DAILY_CALLS_PER_PAIR = 2
 DEEP_DIVE_WAKE_SECONDS = 300.0
 HEALTHY_REFRESH_SECONDS = 86400.0
-# Healthy-site deep-dives spend this share of what is left, keeping room for retries.
+# Healthy-site deep-dives spend this share of what is left, keeping room for retries; they
+# make no impact calls (those are for degraded pairs), so a healthy pair costs only the
+# every-refresh calls (plus the daily ones the first time).
 HEALTHY_SHARE_OF_LEFTOVER = 0.9
 WEBHOOK_STRETCH = 3.0
 WEBHOOK_FRESH_SECONDS = 300.0

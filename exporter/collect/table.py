@@ -28,7 +28,8 @@ ALARM_RESCAN_RUNS = 15
 # and interface rows replace impacted-gateways/-interfaces), impacted-clients, and
 # impacted-applications (application health) or impacted-peer-paths (WAN link health); 4 for
 # gateway health (exporter.collect.deepdive.pair_calls). The impact calls (the last three) of
-# a 24-hour window change slowly: they are made at most once per DEEP_DIVE_IMPACT_SECONDS.
+# a 24-hour window change slowly: they are made at most once per DEEP_DIVE_IMPACT_SECONDS,
+# and only for degraded pairs (healthy-pair dives skip them).
 DEEP_DIVE_CALLS_PER_PAIR = 5
 DEEP_DIVE_IMPACT_CALLS_PER_PAIR = 3
 DEEP_DIVE_IMPACT_SECONDS = 3600.0

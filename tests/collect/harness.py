@@ -30,8 +30,13 @@ async def collection(
     clock: ManualClock,
     *,
     observers: Sequence[Callable[[RequestEvent], None]] = (),
+    every_pair_degraded: bool = False,
 ) -> AsyncIterator[Stack]:
+    """``every_pair_degraded``: every scored health SLE counts as degraded (so its deep-dives
+    make the impact calls)."""
     config = config_for(base_url, org_id)
+    if every_pair_degraded:
+        config = replace(config, thresholds=replace(config.thresholds, sle_degraded=2.0))
     async with collection_stack(config, org_id, store, clock, observers=observers) as stack:
         yield stack
 

@@ -89,7 +89,8 @@ async def test_a_failed_histogram_is_kept_and_retried_while_the_rest_is_publishe
     clock = ManualClock(START)
     async with serve(SimConfig(sites=60, seed=4), clock=clock) as sim:
         org = sim.simulator.org_id
-        async with collection(sim.base_url, org, MemoryStore(clock), clock) as stack:
+        store = MemoryStore(clock)
+        async with collection(sim.base_url, org, store, clock, every_pair_degraded=True) as stack:
             await stack.scheduler.tick()
             job = stack.scheduler.jobs["deep_dive"]
             assert isinstance(job, DeepDiveJob)
@@ -132,7 +133,9 @@ async def test_a_refused_impact_summary_is_an_empty_answer_not_a_failure() -> No
     async with (
         serve(SimConfig(sites=60, seed=4), clock=clock) as sim,
         refusing(sim.base_url, {"*/gateway-health/impact-summary": 10**6}) as proxy,
-        collection(proxy, sim.simulator.org_id, MemoryStore(clock), clock) as stack,
+        collection(
+            proxy, sim.simulator.org_id, MemoryStore(clock), clock, every_pair_degraded=True
+        ) as stack,
     ):
         await stack.scheduler.tick()
         health = {p: d for p, d in dives(stack).items() if p[1] == "gateway-health"}
