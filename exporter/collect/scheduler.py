@@ -17,7 +17,8 @@ from dataclasses import replace
 
 from exporter.clock import Clock
 from exporter.collect import alarms, definitions  # noqa: F401  (register those jobs' code)
-from exporter.collect.deepdive import DeepDiveJob, degraded_pairs
+from exporter.collect.deepdive import DeepDiveJob
+from exporter.collect.deepdive_pairs import degraded_pairs
 from exporter.collect.jobs import Collected, Context, CountingClient, Job
 from exporter.collect.plan import (
     DEEP_DIVE_WAKE_SECONDS,

@@ -27,7 +27,7 @@ ALARM_RESCAN_RUNS = 15
 # Per (site, metric) deep-dive, at most: summary-trend, histogram, impact-summary (its gateway
 # and interface rows replace impacted-gateways/-interfaces), impacted-clients, and
 # impacted-applications (application health) or impacted-peer-paths (WAN link health); 4 for
-# gateway health (exporter.collect.deepdive.pair_calls). The impact calls (the last three) of
+# gateway health (exporter.collect.deepdive_pairs.pair_calls). The impact calls (the last three) of
 # a 24-hour window change slowly: they are made at most once per DEEP_DIVE_IMPACT_SECONDS,
 # and only for degraded pairs (healthy-pair dives skip them).
 DEEP_DIVE_CALLS_PER_PAIR = 5

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from exporter.clock import ManualClock
-from exporter.collect.deepdive import EXTRA_CALL, degraded_pairs, pair_calls
+from exporter.collect.deepdive_pairs import EXTRA_CALL, degraded_pairs, pair_calls
 from exporter.collect.table import (
     DEEP_DIVE_CALLS_PER_PAIR,
     DEEP_DIVE_IMPACT_CALLS_PER_PAIR,

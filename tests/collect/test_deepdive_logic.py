@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from exporter.collect.deepdive import degraded_pairs, healthy_pairs
+from exporter.collect.deepdive_pairs import degraded_pairs, healthy_pairs
 from exporter.collect.trend import EMPTY, incremental_start, merge_trends
 from exporter.mist.parse import parse_summary_trend
 from exporter.model import SleScore, SummaryTrend, TrendBucket, WorstSite
