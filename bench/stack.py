@@ -13,6 +13,7 @@ import aiohttp
 from exporter.clock import Clock, SystemClock
 from exporter.collect.jobs import Job
 from exporter.collect.scheduler import all_jobs
+from exporter.collect.table import NAMES
 from exporter.config import DEMO_TOKEN, Config, load_config
 from exporter.mist.client import MistClient
 from exporter.service import Stack, collection_stack
@@ -21,7 +22,8 @@ from exporter.state.store import StateStore
 SITES = 3208
 LATENCY_MS = 100.0
 BUDGET_PER_HOUR = 5000
-FIRST_PUBLISH_JOBS = ("inventory", "gateways", "wan_ports", "peer_paths", "org_sle", "alarms")
+# Every job of the table but the deep-dives, which start once the others have published.
+FIRST_PUBLISH_JOBS = tuple(name for name in NAMES if name != "deep_dive")
 _ORG = "/api/v1/orgs/{org_id}"
 JOB_OF_ENDPOINT = {
     "/api/v1/self": "discovery",
@@ -36,6 +38,8 @@ JOB_OF_ENDPOINT = {
     f"{_ORG}/insights/sites-sle": "org_sle",
     f"{_ORG}/insights/worst-sites-by-sle": "org_sle",
     f"{_ORG}/alarms/search": "alarms",
+    "/api/v1/const/alarm_defs": "alarm_defs",
+    "/api/v1/const/device_events": "alarm_defs",
 }
 
 

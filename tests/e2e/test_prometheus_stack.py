@@ -19,6 +19,7 @@ import pytest
 from exporter.simulator import SimConfig, serve
 from exporter.simulator.events import Event
 from exporter.simulator.fleet import build_fleet
+from exporter.simulator.live import no_monitored_paths
 from tests.reliability.support import wait_ready
 from tests.stack import promql
 from tests.support.processes import Process, exporter_env, start_exporter
@@ -46,12 +47,20 @@ ACTIVE_PROBLEMS = "Active problems"
 
 
 def wanted_events(sites: int, seed: int) -> tuple[Event, ...]:
-    """A degraded site with an alarm (site 0), a critical alarm at one site of each region, and
+    """A site degraded on WAN links and applications with an alarm, a critical alarm at one
+    site of each region, and
     a gateway (site 1) and a WAN port (site 2; INET1 at seed 3, so its Zscaler tunnel) down."""
-    regions = {site.region: site.index for site in reversed(build_fleet(seed, sites).sites)}
+    fleet = build_fleet(seed, sites)
+    regions = {site.region: site.index for site in reversed(fleet.sites)}
+    # Impact (who is hurting: applications, peer paths) is fetched for degraded pairs only, and
+    # Mist answers impacted-peer-paths only where the site's paths are monitored.
+    hurt, apps = [s.index for s in fleet.sites if s.index > 2 and not no_monitored_paths(s.key)][:2]
     return (
-        Event("degraded", site=0, metric="wan-link-health", classifier="interface-congestion"),
-        Event("alarm", site=0, alarm_severity="warn"),
+        Event("degraded", site=hurt, metric="wan-link-health", classifier="interface-congestion"),
+        Event("alarm", site=hurt, alarm_severity="warn"),
+        # A site has one episode at a time in the simulator: applications hurt at another site.
+        Event("degraded", site=apps, metric="application-health"),
+        Event("alarm", site=apps, alarm_severity="warn"),
         *(Event("alarm", site=index) for index in sorted(regions.values())),
         Event("gateway_down", site=1, gateway=0),
         Event("port_down", site=2, gateway=0, port=0),
@@ -82,13 +91,24 @@ async def empty_panel_queries(prometheus: Prometheus) -> list[str]:
         return await query(prometheus, expr)
 
     preferred = await promql.preferred_values(run)
+    # The Site dashboard's impact panels need a site hurt on WAN links (peer paths) or on
+    # applications: a panel is empty when it has data for neither kind of site.
+    apps = await run("count by (site_id) (mist_site_sle_impacted_application_degraded_seconds > 0)")
+    choices = [preferred] + [{**preferred, "site_id": r["metric"]["site_id"]} for r in apps[:1]]
     empty = []
     for uid, board in promql.load_dashboards().items():
-        values = await promql.resolve_variables(run, board, preferred)
-        for target in promql.panel_queries(board):
-            expr = promql.substitute(target.expr, values)
-            if not await run(expr):
-                empty.append(f"{uid} / {target.panel} / {target.ref}: {expr}")
+        found: set[tuple[str, str]] = set()
+        missing: dict[tuple[str, str], str] = {}
+        for chosen in choices if uid == "mist-site" else choices[:1]:
+            values = await promql.resolve_variables(run, board, chosen)
+            for target in promql.panel_queries(board):
+                key = (target.panel, target.ref)
+                expr = promql.substitute(target.expr, values)
+                if await run(expr):
+                    found.add(key)
+                else:
+                    missing.setdefault(key, expr)
+        empty += [f"{uid} / {p} / {r}: {e}" for (p, r), e in missing.items() if (p, r) not in found]
     return empty
 
 
