@@ -161,6 +161,9 @@ class MistClient:
         if self._owns_session and self._session is not None:
             await self._session.close()
             self._session = None
+            # asyncio closes a transport one loop iteration after close() (aiohttp's graceful
+            # shutdown): let it, so no socket is left to the garbage collector.
+            await asyncio.sleep(0)
         self._started = False
 
     def budgets(self) -> tuple[TokenBudget, ...]:

@@ -17,14 +17,24 @@ from exporter.config import DEMO_TOKEN
 from exporter.metrics.catalogue import METRICS
 from exporter.simulator import SimConfig, serve
 from exporter.simulator.events import Event
+from exporter.simulator.fleet import build_fleet
+from exporter.simulator.live import no_monitored_paths
 from tests.reliability.support import wait_ready
 from tests.support.processes import exporter_env, start_exporter
 from tests.support.wait import running, until
 
+# Impact families come from degraded pairs only, impacted peer paths only where the site's
+# paths are monitored, and a simulated site has one episode at a time: three sites, one each.
+_MONITORED = [s.index for s in build_fleet(4, 120).sites if not no_monitored_paths(s.key)]
 EVENTS = (
-    Event("degraded", site=0, metric="wan-link-health", classifier="interface-congestion"),
-    Event("degraded", site=1, metric="gateway-health", classifier="system-cpu-data-plane"),
-    Event("alarm", site=0),
+    Event(
+        "degraded", site=_MONITORED[0], metric="wan-link-health", classifier="interface-congestion"
+    ),
+    Event(
+        "degraded", site=_MONITORED[1], metric="gateway-health", classifier="system-cpu-data-plane"
+    ),
+    Event("degraded", site=_MONITORED[2], metric="application-health"),
+    Event("alarm", site=_MONITORED[0]),
 )
 
 
@@ -62,7 +72,7 @@ async def test_exporter_serves_every_family_matching_the_simulator(tmp_path: Pat
                 body = await until(
                     lambda: scrape(session, f"{proc.url}/metrics"),
                     lambda text: not missing(text),
-                    within=90,
+                    within=180,
                     what="every catalogue family has samples",
                     every=0.2,
                     alive=running(proc.popen, proc.log),
