@@ -1,4 +1,5 @@
-"""``python -m bench [NAME ...] [--quick] [--results DIR]``: run benchmarks, print, save JSON."""
+"""``python -m bench [NAME ...] [--quick] [--hours H] [--results DIR]``: run benchmarks, print,
+save JSON."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bench import cold_start, memory, render, scrape, steady_state, warm_restart
+from bench import cold_start, memory, render, scale, scrape, soak, steady_state, warm_restart
 from bench.report import Report
 
 BENCHMARKS: dict[str, Callable[..., Report]] = {
@@ -17,7 +18,9 @@ BENCHMARKS: dict[str, Callable[..., Report]] = {
     "scrape": scrape.run,
     "memory": memory.run,
     "render": render.run,
+    "scale": scale.run,  # after render and memory: reuses their figures
     "warm_restart": warm_restart.run,
+    "soak": soak.run,
 }
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -29,15 +32,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help="a small, fast smoke run")
     parser.add_argument(
+        "--hours", type=float, help=f"simulated hours of the soak (default {soak.HOURS:g})"
+    )
+    parser.add_argument(
         "--results", type=Path, default=RESULTS, help=f"JSON output directory (default {RESULTS})"
     )
     args = parser.parse_args(argv)
     unknown = [n for n in args.names if n not in BENCHMARKS]
     if unknown:
         parser.error(f"unknown benchmark(s): {', '.join(unknown)}; use {', '.join(BENCHMARKS)}")
+    reports: dict[str, Report] = {}
     for name in args.names or list(BENCHMARKS):
         started = time.perf_counter()
-        report = BENCHMARKS[name](quick=args.quick)
+        options = {"soak": {"hours": args.hours}, "scale": {"earlier": reports}}.get(name, {})
+        report = reports[name] = BENCHMARKS[name](quick=args.quick, **options)
         path = report.write(args.results, quick=args.quick)
         print(report.table(), flush=True)
         print(f"({name}: {time.perf_counter() - started:.0f} s, {path})\n", flush=True)

@@ -28,7 +28,8 @@ def test_every_benchmark_runs_quick_and_writes_its_json(tmp_path: Path, capsys: 
     assert main(["--quick", "--results", str(tmp_path)]) == 0
     printed = capsys.readouterr().out
     assert {p.stem for p in tmp_path.glob("*.json")} == set(BENCHMARKS)
-    for title in ("Cold start", "Steady state", "Scrape", "Memory", "Render", "Warm restart"):
+    titles = ("Cold start", "Steady state", "Scrape", "Memory", "Render", "Scale", "Warm restart")
+    for title in (*titles, "Soak"):
         assert f"### {title}" in printed
 
     cold = load(tmp_path, "cold_start")
@@ -85,3 +86,25 @@ def test_every_benchmark_runs_quick_and_writes_its_json(tmp_path: Path, capsys: 
     assert warm["calls_for_fresh_data"] == 0
     assert 0 < warm["publish_seconds"] <= warm["first_scrape_seconds"]
     assert warm["process_to_ready_seconds"] > 0
+
+    scale = load(tmp_path, "scale")
+    assert (
+        [r["sites"] for r in scale["render"]] == [p["sites"] for p in scale["plans"]] == [20, 200]
+    )
+    assert [p["tokens"] for p in scale["plans"]] == [1, 10]
+    assert [c["sites"] for c in scale["collected"]] == [20, 200]
+    for plan in scale["plans"]:
+        assert 0 < plan["total_calls_per_hour"] <= plan["target_calls_per_hour"]
+
+    soak = load(tmp_path, "soak")
+    assert (soak["sites"], soak["hours"]) == (50, 2.0)
+    assert [s["hour"] for s in soak["samples"]] == [0.0, 1.0, 2.0]
+    first, *hours = soak["samples"]
+    assert first["calls"] == first["renders"] == 0
+    for sample in hours:
+        assert sample["calls"] > 0
+        assert sample["deep_dives"] > 0
+        assert sample["rss_kib"] > first["rss_kib"] // 2 > 0
+        assert sample["sim_rss_kib"] > 0
+    assert hours[-1]["renders"] >= 100  # one a simulated minute
+    assert 0 <= soak["rss_levels_off_at_hour"] <= 2
