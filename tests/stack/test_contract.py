@@ -15,6 +15,7 @@ from tests.stack.run import REPO
 # Series Prometheus itself records: per scrape target, and the state of the alerting rules.
 PROMETHEUS_SERIES = {"up", "scrape_duration_seconds", "ALERTS", "ALERTS_FOR_STATE"}
 VALUES = {
+    "org": "o1",
     "region": "north",
     "site_id": "s1",
     "gateway_mac": "aabbccddeeff",
@@ -103,8 +104,10 @@ def test_alert_has_severity_summary_description_and_runbook(alert: promql.RuleEx
     assert annotations["summary"]
     assert annotations["description"]
     if alert.name in site_level_alerts():
-        assert "group_left (site_name, region) mist_site_info" in alert.expr
+        assert "group_left (site_name, region, org_id) mist_site_info" in alert.expr
+        assert "group_left (org_name) mist_org_info" in alert.expr
         assert "{{ $labels.site_name }}" in annotations["description"]
+        assert "{{ $labels.org_name }}" in annotations["description"]
     assert annotations["runbook_url"] == RUNBOOK_TEMPLATE + alert.name.lower()
     if "dashboard_url" in annotations:
         assert annotations["dashboard_url"].startswith(GRAFANA_TEMPLATE)
@@ -122,7 +125,7 @@ def site_level_alerts() -> set[str]:
     }
 
 
-def test_every_site_level_alert_carries_region_and_its_dashboard_url() -> None:
+def test_every_site_level_alert_carries_org_region_and_its_dashboard_url() -> None:
     site_alerts = site_level_alerts()
     assert {"SiteSleDegraded", "CircuitDown", "PeerPathDown", "SiteIsolated"} <= site_alerts
     for path in sorted((REPO / "rules" / "tests").glob("*.yml")):
@@ -134,8 +137,11 @@ def test_every_site_level_alert_carries_region_and_its_dashboard_url() -> None:
                         continue
                     name = case["alertname"]
                     assert labels.get("region"), f"{path.name}: {name} without region"
+                    assert labels.get("org_id"), f"{path.name}: {name} without org_id"
+                    assert labels.get("org_name"), f"{path.name}: {name} without org_name"
                     url = alert["exp_annotations"]["dashboard_url"]
                     assert url.startswith(("/d/mist-site?", "/d/mist-circuit?")), (name, url)
+                    assert f"var-org={labels['org_id']}&" in url, (name, url)
                     assert f"var-site_id={labels['site_id']}" in url, (name, url)
                     if url.startswith("/d/mist-circuit?"):
                         assert f"var-gateway_mac={labels['gateway_mac']}" in url, (name, url)

@@ -16,6 +16,7 @@ from tests.support.ports import free_port
 from tests.support.prometheus import Prometheus, PrometheusError, running_prometheus
 
 VALUES = {
+    "org": "o1",
     "region": "north",
     "site_id": "s1",
     "gateway_mac": "aabbccddeeff",
