@@ -28,14 +28,12 @@ from exporter.simulator import (
 from exporter.simulator.api import Api
 from exporter.simulator.budget import HourlyBudget
 from exporter.simulator.config import Fault, SimConfig
-from exporter.simulator.dynamics import World
 from exporter.simulator.events import Event, Placed
 from exporter.simulator.faults import FaultBook, Hit
-from exporter.simulator.fleet import build_fleet
-from exporter.simulator.live import ALARM_GROWTH
+from exporter.simulator.orgs import Directory, EventIds, SimOrg, build_fleets
 from exporter.simulator.replies import NOT_FOUND, ApiError, Call, Reply
 from exporter.simulator.stats import SimStats
-from exporter.simulator.truth import GroundTruth, ground_truth
+from exporter.simulator.truth import GroundTruth
 
 Handler = Callable[[Api, Call], Reply]
 STALL_SECONDS = 120.0
@@ -100,6 +98,10 @@ def _error(status: int, detail: str, headers: dict[str, str] | None = None) -> w
     return web.json_response({"detail": detail}, status=status, headers=headers)
 
 
+def _listed(org: SimOrg, placed: Placed) -> dict[str, Any]:
+    return {**placed.to_json(), "org_id": org.org_id}
+
+
 def _strip(body: Any) -> Any:
     """``missing_fields``: drop the keys parsers rely on from every row (not the envelope)."""
     rows: list[Any] = []
@@ -122,45 +124,47 @@ def _strip(body: Any) -> Any:
 
 
 class Simulator:
-    """A simulated Mist cloud for one org; ``app`` serves it."""
+    """A simulated Mist cloud of ``config.orgs`` orgs; ``app`` serves it.
+
+    ``orgs`` holds them (``orgs.SimOrg``); ``org_id``, ``fleet``, ``world``, ``api``,
+    ``truth()`` and ``add_event()`` are org 0's.
+    """
 
     def __init__(self, config: SimConfig, clock: Clock) -> None:
         self.config = config
         self.clock = clock
-        self.fleet = build_fleet(config.seed, config.sites)
-        self.world = World(
-            self.fleet,
-            alarms_per_site_hour=config.alarms_per_site_hour,
-            alarm_growth=ALARM_GROWTH in config.live,
-            alarm_start=config.alarm_start,
+        ids = EventIds()
+        self.orgs = tuple(
+            SimOrg(k, fleet, config, clock, ids)
+            for k, fleet in enumerate(build_fleets(config.seed, config.sites, config.orgs))
         )
-        self.api = Api.create(self.fleet, self.world, config.spelling, config.live)
-        self.org_id = self.fleet.org_id
+        self.directory = Directory(self.orgs, config)
+        first = self.orgs[0]
+        self.fleet, self.world, self.api, self.org_id = (
+            first.fleet,
+            first.world,
+            first.api,
+            first.org_id,
+        )
         self.stats = SimStats()
         self.budget = HourlyBudget(config.calls_per_hour)
         self._rng = random.Random(config.seed)
         self.faults = FaultBook(config.faults, self._rng)
-        self._event_serial = 0
         for event in config.events:
-            self.add_event(event)
+            self.directory.org(None, event).add_event(event)
         self._tokens = {token: index for index, token in enumerate(config.tokens)}
         self._closing = asyncio.Event()
         self.app = self._build_app()
 
     def truth(self, now: float | None = None, *, alarms_since: float | None = None) -> GroundTruth:
-        return ground_truth(self.api, self.clock.time() if now is None else now, alarms_since)
+        return self.orgs[0].truth(now, alarms_since=alarms_since)
 
     def add_event(self, event: Event) -> Placed:
-        """Put ``event`` in force from now (ValueError when it does not fit the fleet)."""
-        placed = self.world.place(event, f"event-{self._event_serial + 1}", self.clock.time())
-        self._event_serial += 1
-        self.world.apply((*self.world.events, placed))
-        return placed
+        """Put ``event`` in force in org 0 from now (ValueError when it does not fit)."""
+        return self.orgs[0].add_event(event)
 
     def clear_events(self) -> int:
-        count = len(self.world.events)
-        self.world.apply(())
-        return count
+        return sum(org.clear_events() for org in self.orgs)
 
     def close(self) -> None:
         """Release stalled calls (they answer 504) so a shutdown does not wait for them."""
@@ -216,9 +220,15 @@ class Simulator:
             early = await self._fault_reply(request, hit, now)
             if early is not None:
                 return early
-        call = Call(request.path, dict(request.match_info), dict(request.query), now)
+        call = Call(
+            request.path,
+            dict(request.match_info),
+            dict(request.query),
+            now,
+            self.directory.privileges(index),
+        )
         try:
-            reply = handler(self.api, call)
+            reply = handler(self.directory.api_for(call.params, index), call)
         except ApiError as error:
             return _error(error.status, error.detail)
         body = (
@@ -301,17 +311,25 @@ class Simulator:
         return web.json_response({"cleared": self.faults.clear()})
 
     async def _list_events(self, request: web.Request) -> web.Response:
-        return web.json_response({"events": [p.to_json() for p in self.world.events]})
+        return web.json_response(
+            {"events": [_listed(org, p) for org in self.orgs for p in org.world.events]}
+        )
 
     async def _add_event(self, request: web.Request) -> web.Response:
+        """An event, for ``org_id`` if given, else the org owning the site it names, else org 0."""
         try:
             data = await request.json()
             if not isinstance(data, dict):
                 raise ValueError("expected a JSON object")
-            placed = self.add_event(Event.from_json(data))
+            org_id = data.pop("org_id", None)
+            if org_id is not None and not isinstance(org_id, str):
+                raise ValueError(f"org_id must be a string, got {org_id!r}")
+            event = Event.from_json(data)
+            org = self.directory.org(org_id, event)
+            placed = org.add_event(event)
         except ValueError as error:
             return _error(400, str(error))
-        return web.json_response(placed.to_json(), status=201)
+        return web.json_response(_listed(org, placed), status=201)
 
     async def _clear_events(self, request: web.Request) -> web.Response:
         return web.json_response({"cleared": self.clear_events()})

@@ -109,10 +109,13 @@ def parse_fault(text: str) -> Fault:
 
 @dataclass(frozen=True, slots=True)
 class SimConfig:
-    """How big the simulated org is and how the simulated cloud behaves.
+    """How big the simulated orgs are and how the simulated cloud behaves.
 
-    ``events`` are placed when the simulator starts, at its clock's time then. ``live`` holds
-    the live cloud's behaviours in force (all by default, see ``live.BEHAVIOURS``);
+    ``orgs`` orgs of ``sites`` sites each: org 0 is built from ``seed``, org k from a seed
+    derived from (``seed``, k). ``token_orgs[i]`` holds the org indexes token i may read
+    (None, or no entry: every org). ``events`` are placed when the simulator starts, at its
+    clock's time then (in the org owning the site they name, else org 0). ``live`` holds the
+    live cloud's behaviours in force (all by default, see ``live.BEHAVIOURS``);
     ``alarm_start`` is the alarm field the search's ``start`` filters on;
     ``alarms_per_site_hour`` sets the alarm volume.
     """
@@ -120,6 +123,8 @@ class SimConfig:
     sites: int = 200
     seed: int = 1
     tokens: tuple[str, ...] = (DEMO_TOKEN,)
+    orgs: int = 1
+    token_orgs: tuple[tuple[int, ...] | None, ...] = ()
     latency_ms: float = 0.0
     calls_per_hour: int = 5000
     retry_after: bool = False
@@ -135,6 +140,15 @@ class SimConfig:
             raise ValueError(f"sites must not be negative, got {self.sites}")
         if not self.tokens or any(not token for token in self.tokens):
             raise ValueError("at least one non-empty token is needed")
+        if self.orgs < 1:
+            raise ValueError(f"orgs must be at least 1, got {self.orgs}")
+        if len(self.token_orgs) > len(self.tokens):
+            raise ValueError(
+                f"token_orgs scopes {len(self.token_orgs)} tokens, only {len(self.tokens)} given"
+            )
+        for scope in self.token_orgs:
+            if scope is not None and any(not 0 <= org < self.orgs for org in scope):
+                raise ValueError(f"token_orgs {list(scope)}: org indexes are 0..{self.orgs - 1}")
         if self.latency_ms < 0:
             raise ValueError(f"latency_ms must not be negative, got {self.latency_ms}")
         if self.calls_per_hour < 1:

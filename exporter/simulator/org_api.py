@@ -20,6 +20,7 @@ _DEVICE_OPTIONAL = ("serial", "ext_ip", "hostname", "uptime")
 
 
 def get_self(api: Api, call: Call) -> Reply:
+    """The caller's account: one org privilege per org its token may read."""
     fleet = api.fleet
     return Reply(
         {
@@ -29,7 +30,8 @@ def get_self(api: Api, call: Call) -> Reply:
             "last_name": "Simulator",
             "password_modified_time": fleet.created_time,
             "privileges": [
-                {"scope": "org", "org_id": fleet.org_id, "name": fleet.org_name, "role": "admin"}
+                {"scope": "org", "org_id": org_id, "name": name, "role": "admin"}
+                for org_id, name in call.privileges
             ],
         }
     )

@@ -15,12 +15,14 @@ _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 @dataclass(frozen=True, slots=True)
 class Call:
-    """What a handler sees: the request path, its path and query parameters, and the time."""
+    """What a handler sees: the request path, its path and query parameters, the time, and
+    the (org_id, org name) of each org the caller's token may read."""
 
     path: str
     params: Mapping[str, str]
     query: Mapping[str, str]
     now: float
+    privileges: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ and during the short flaps of the few flappy ones. Each is a pure function of se
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -153,8 +154,16 @@ def routing(seed: int, sites: int) -> Routing:
     return Routing(bgp, tunnels)
 
 
-def of(fleet: Fleet) -> Routing:
-    return routing(fleet.seed, len(fleet.sites))
+_OF_WORLD: weakref.WeakKeyDictionary[World, Routing] = weakref.WeakKeyDictionary()
+
+
+def of(world: World) -> Routing:
+    """The routing of the world's fleet, kept while the world lives (a simulator of many orgs
+    asks for each org's in turn, more than ``routing`` keeps)."""
+    found = _OF_WORLD.get(world)
+    if found is None:
+        found = _OF_WORLD[world] = routing(world.fleet.seed, len(world.fleet.sites))
+    return found
 
 
 def link_state(world: World, link: Link, ports: dict[str, PortState], now: float) -> LinkState:
@@ -232,7 +241,7 @@ class States:
 
 
 def routing_truth(world: World, now: float) -> RoutingTruth:
-    found, states = of(world.fleet), States(world, now)
+    found, states = of(world), States(world, now)
     bgp = [((s.link.gateway.site_id, s.link.gateway.mac, s.neighbor, s.vrf), s) for s in found.bgp]
     tunnels = [
         ((t.link.gateway.site_id, t.link.gateway.mac, t.name, t.peer_host), t)

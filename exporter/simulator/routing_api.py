@@ -110,7 +110,7 @@ def tunnel_row(states: States, spec: TunnelSpec) -> dict[str, Any]:
 
 def get_bgp_peers(api: Api, call: Call) -> Reply:
     api.check_org(call)
-    return _page(api, call, routing.of(api.fleet).bgp, bgp_row)
+    return _page(api, call, routing.of(api.world).bgp, bgp_row)
 
 
 def get_tunnels(api: Api, call: Call) -> Reply:
@@ -119,5 +119,5 @@ def get_tunnels(api: Api, call: Call) -> Reply:
     kind = call.query.get("type") or "wxtunnel"
     if kind not in _TUNNEL_TYPES:
         raise ApiError(400, f"type: invalid choice {kind!r}")
-    specs = routing.of(api.fleet).tunnels if kind == "wan" else ()
+    specs = routing.of(api.world).tunnels if kind == "wan" else ()
     return _page(api, call, specs, tunnel_row)

@@ -8,7 +8,7 @@ import contextlib
 import json
 import signal
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -71,6 +71,25 @@ def _tokens(text: str) -> tuple[str, ...]:
     return tokens
 
 
+def _token_orgs(text: str) -> tuple[int, tuple[int, ...]]:
+    """``TOKEN_INDEX=ORG,ORG...`` (an empty list: the token reads no org)."""
+    index, equals, orgs = text.partition("=")
+    try:
+        if not equals or int(index) < 0:
+            raise ValueError
+        return int(index), tuple(int(org) for org in orgs.split(",") if org.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected TOKEN_INDEX=ORG[,ORG...], got {text!r}"
+        ) from None
+
+
+def _scopes(pairs: list[tuple[int, tuple[int, ...]]]) -> tuple[tuple[int, ...] | None, ...]:
+    """``SimConfig.token_orgs`` from ``--token-orgs`` pairs (tokens not named read every org)."""
+    scopes = dict(pairs)
+    return tuple(scopes.get(i) for i in range(max(scopes, default=-1) + 1))
+
+
 def _fault(text: str) -> object:
     try:
         return parse_fault(text)
@@ -92,6 +111,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``simulate`` flags."""
     parser.add_argument("--sites", type=int, default=200, help="number of sites (default 200)")
     parser.add_argument("--seed", type=int, default=1, help="fleet seed (default 1)")
+    parser.add_argument(
+        "--orgs", type=int, default=1, help="number of orgs, --sites sites each (default 1)"
+    )
     parser.add_argument("--host", default="127.0.0.1", help="listen host (default 127.0.0.1)")
     parser.add_argument(
         "--port", type=int, default=DEFAULT_PORT, help=f"listen port (default {DEFAULT_PORT})"
@@ -106,7 +128,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="comma-separated API tokens accepted (default: the documented demo token)",
     )
     parser.add_argument(
-        "--calls-per-hour", type=int, default=5000, help="budget per token per clock hour"
+        "--token-orgs",
+        action="append",
+        type=_token_orgs,
+        default=[],
+        metavar="TOKEN_INDEX=ORG[,ORG...]",
+        help="the org indexes the token at TOKEN_INDEX in --tokens may read (repeatable; "
+        "default: every org), e.g. 1=0,2",
+    )
+    parser.add_argument(
+        "--calls-per-hour",
+        type=int,
+        default=5000,
+        help="budget per token per clock hour (all orgs)",
     )
     parser.add_argument(
         "--retry-after", action="store_true", help="send Retry-After on budget 429s"
@@ -187,6 +221,8 @@ def config_from_args(args: argparse.Namespace) -> SimConfig:
         sites=args.sites,
         seed=args.seed,
         tokens=tuple(args.tokens),
+        orgs=args.orgs,
+        token_orgs=_scopes(args.token_orgs),
         latency_ms=args.latency_ms,
         calls_per_hour=args.calls_per_hour,
         retry_after=args.retry_after,
@@ -201,26 +237,35 @@ def config_from_args(args: argparse.Namespace) -> SimConfig:
 
 @asynccontextmanager
 async def _webhooks(args: argparse.Namespace, running: RunningSimulator) -> AsyncIterator[None]:
-    """The webhook sender of ``--webhook-url``, for as long as the simulator runs."""
+    """The webhook senders of ``--webhook-url`` (one per org, each delivery carrying its org's
+    ``org_id``), for as long as the simulator runs."""
     url = getattr(args, "webhook_url", None)
     if not url:
         yield
         return
-    sender = WebhookSender(
-        running.simulator.world,
-        url,
-        args.webhook_secret or "",
-        redeliver=args.webhook_redeliver,
-        forge=args.webhook_forge,
-    )
-    task = asyncio.create_task(sender.run(running.simulator.clock, args.webhook_period))
+    simulator = running.simulator
+    senders = [
+        WebhookSender(
+            org.world,
+            url,
+            args.webhook_secret or "",
+            redeliver=args.webhook_redeliver,
+            forge=args.webhook_forge,
+        )
+        for org in simulator.orgs
+    ]
+    tasks = [
+        asyncio.create_task(sender.run(simulator.clock, args.webhook_period)) for sender in senders
+    ]
     print(f"webhooks {url}", flush=True)
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -237,7 +282,7 @@ async def run(args: argparse.Namespace) -> int:
 
     async def serve_until(stop: asyncio.Event) -> None:
         async with serve(config, host=args.host, port=args.port) as running:
-            announce(running.simulator.org_id, running.base_url)
+            announce([org.org_id for org in running.simulator.orgs], running.base_url)
             async with _webhooks(args, running):
                 await stop.wait()
 
@@ -246,9 +291,11 @@ async def run(args: argparse.Namespace) -> int:
     )
 
 
-def announce(org_id: str, base_url: str) -> None:
-    """The two lines a caller of ``simulate`` reads from stdout to find the server."""
-    print(f"org_id {org_id}", flush=True)
+def announce(org_ids: Sequence[str], base_url: str) -> None:
+    """The lines a caller of ``simulate`` reads from stdout to find the server: an ``org_id``
+    line per org (org 0 first), then ``base_url``."""
+    for org_id in org_ids:
+        print(f"org_id {org_id}", flush=True)
     print(f"base_url {base_url}", flush=True)
 
 

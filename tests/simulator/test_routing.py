@@ -75,7 +75,7 @@ async def test_a_downed_gateway_takes_its_sessions_and_tunnels_down() -> None:
 def test_sessions_flap_and_go_down_somewhere_in_a_large_fleet_and_counters_only_grow() -> None:
     fleet = build_fleet(7, 200)
     world = World(fleet)
-    links = [s.link for s in of(fleet).bgp] + [t.link for t in of(fleet).tunnels]
+    links = [s.link for s in of(world).bgp] + [t.link for t in of(world).tunnels]
     down_somewhere = flapped = 0
     before = States(world, T0)
     for hour in range(2, 26, 2):
