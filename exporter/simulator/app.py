@@ -10,7 +10,6 @@ import random
 import socket
 import struct
 from collections.abc import Callable
-from http import HTTPStatus
 from typing import Any
 
 from aiohttp import web
@@ -29,7 +28,7 @@ from exporter.simulator.api import Api
 from exporter.simulator.budget import HourlyBudget
 from exporter.simulator.config import Fault, SimConfig
 from exporter.simulator.events import Event, Placed
-from exporter.simulator.faults import FaultBook, Hit
+from exporter.simulator.faults import FaultBook, Hit, html_page, strip_fields
 from exporter.simulator.orgs import Directory, EventIds, SimOrg, build_fleets
 from exporter.simulator.replies import NOT_FOUND, ApiError, Call, Reply
 from exporter.simulator.stats import SimStats
@@ -67,27 +66,6 @@ ROUTES: tuple[tuple[str, Handler], ...] = (
     (f"{_SLE}/metric/{{metric}}/impacted-interfaces", sle_api.get_impacted_interfaces),
     (f"{_SLE}/metric/{{metric}}/classifiers", sle_api.get_classifiers),
 )
-_ROW_LISTS = (
-    "results", "gateways", "interfaces", "classifiers", "data", "privileges", "apps", "peer_paths",
-)  # fmt: skip
-_REQUIRED_KEYS = frozenset(
-    {
-        "id", "mac", "site_id", "port_id", "timestamp", "type", "group", "severity", "up",
-        "gateway-health", "peer_mac", "total", "degraded", "samples", "value", "role", "name",
-        "gateway_mac", "interface_name", "if_stat",
-    }
-)  # fmt: skip
-_HTML = (
-    "<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
-    "<center><h1>{title}</h1></center>\r\n</body>\r\n</html>\r\n"
-)
-
-
-def _html_title(status: int) -> str:
-    """A load balancer's error page title, or a maintenance page served with 200."""
-    if status == 200:
-        return "Scheduled maintenance"
-    return f"{status} {HTTPStatus(status).phrase}"
 
 
 def _not_found(api: Api, call: Call) -> Reply:
@@ -100,27 +78,6 @@ def _error(status: int, detail: str, headers: dict[str, str] | None = None) -> w
 
 def _listed(org: SimOrg, placed: Placed) -> dict[str, Any]:
     return {**placed.to_json(), "org_id": org.org_id}
-
-
-def _strip(body: Any) -> Any:
-    """``missing_fields``: drop the keys parsers rely on from every row (not the envelope)."""
-    rows: list[Any] = []
-    if isinstance(body, list):
-        rows = body
-    elif isinstance(body, dict):
-        for key in (*_ROW_LISTS, "sle"):
-            value = body.get(key)
-            if isinstance(value, list):
-                rows.extend(value)
-            elif isinstance(value, dict):
-                rows.append(value)
-        if not rows:
-            rows = [body]
-    for row in rows:
-        if isinstance(row, dict):
-            for key in _REQUIRED_KEYS & row.keys():
-                del row[key]
-    return body
 
 
 class Simulator:
@@ -232,7 +189,7 @@ class Simulator:
         except ApiError as error:
             return _error(error.status, error.detail)
         body = (
-            _strip(reply.body)
+            strip_fields(reply.body)
             if hit is not None and hit.fault.mode == "missing_fields"
             else reply.body
         )
@@ -269,7 +226,7 @@ class Simulator:
             )
         if mode == "html":
             return web.Response(
-                text=_HTML.format(title=_html_title(hit.status)),
+                text=html_page(hit.status),
                 status=hit.status,
                 content_type="text/html",
             )

@@ -1,15 +1,31 @@
-"""The faults in force: from flags at start and from ``POST /__sim/faults`` at run time."""
+"""The faults in force (from flags at start and from ``POST /__sim/faults`` at run time),
+and the pages and stripped bodies some of them answer with."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from http import HTTPStatus
 from typing import Any
 
 from exporter.simulator.config import Fault
 
 _5XX_CYCLE = (500, 502, 503)
+_ROW_LISTS = (
+    "results", "gateways", "interfaces", "classifiers", "data", "privileges", "apps", "peer_paths",
+)  # fmt: skip
+_REQUIRED_KEYS = frozenset(
+    {
+        "id", "mac", "site_id", "port_id", "timestamp", "type", "group", "severity", "up",
+        "gateway-health", "peer_mac", "total", "degraded", "samples", "value", "role", "name",
+        "gateway_mac", "interface_name", "if_stat",
+    }
+)  # fmt: skip
+_HTML = (
+    "<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
+    "<center><h1>{title}</h1></center>\r\n</body>\r\n</html>\r\n"
+)
 
 
 @dataclass(slots=True)
@@ -77,3 +93,30 @@ class FaultBook:
                     self._active.remove(active)
             return hit
         return None
+
+
+def html_page(status: int) -> str:
+    """An ``html`` fault's page: a load balancer's error page, or maintenance served with 200."""
+    title = "Scheduled maintenance" if status == 200 else f"{status} {HTTPStatus(status).phrase}"
+    return _HTML.format(title=title)
+
+
+def strip_fields(body: Any) -> Any:
+    """``missing_fields``: drop the keys parsers rely on from every row (not the envelope)."""
+    rows: list[Any] = []
+    if isinstance(body, list):
+        rows = body
+    elif isinstance(body, dict):
+        for key in (*_ROW_LISTS, "sle"):
+            value = body.get(key)
+            if isinstance(value, list):
+                rows.extend(value)
+            elif isinstance(value, dict):
+                rows.append(value)
+        if not rows:
+            rows = [body]
+    for row in rows:
+        if isinstance(row, dict):
+            for key in _REQUIRED_KEYS & row.keys():
+                del row[key]
+    return body

@@ -20,7 +20,7 @@ from exporter.simulator.app import Simulator
 from exporter.simulator.config import FAULT_MODES, SPELLINGS, SimConfig, parse_fault
 from exporter.simulator.events import EVENT_KINDS, Event
 from exporter.simulator.live import ALARM_START_FIELDS, BEHAVIOURS, without
-from exporter.simulator.webhooks import WebhookSender
+from exporter.simulator.webhooks import WebhookSender, deliver_forever
 
 DEFAULT_PORT = 9843
 
@@ -254,18 +254,14 @@ async def _webhooks(args: argparse.Namespace, running: RunningSimulator) -> Asyn
         )
         for org in simulator.orgs
     ]
-    tasks = [
-        asyncio.create_task(sender.run(simulator.clock, args.webhook_period)) for sender in senders
-    ]
+    task = asyncio.create_task(deliver_forever(senders, simulator.clock, args.webhook_period))
     print(f"webhooks {url}", flush=True)
     try:
         yield
     finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def run(args: argparse.Namespace) -> int:

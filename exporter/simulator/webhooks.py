@@ -4,7 +4,8 @@
 count growing) and gateways and WAN ports going down and up. Each topic's events are batched
 into deliveries of at most ``batch`` events, ``{topic, events[]}`` signed with
 ``X-Mist-Signature-v2`` (hex HMAC-SHA256 of the raw body). A sender can be told to redeliver
-every delivery or to sign with the wrong secret, as tests of the receiver need.
+every delivery or to sign with the wrong secret, as tests of the receiver need. A sender
+watches one org; :func:`deliver_forever` runs one per org, each delivery carrying its org's id.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -163,14 +164,20 @@ class WebhookSender:
     async def step(self, session: aiohttp.ClientSession, start: float, end: float) -> list[int]:
         return [await self.post(session, d) for d in self.deliveries(start, end)]
 
-    async def run(self, clock: Clock, period: float = 2.0) -> None:
-        """Forever: every ``period`` seconds, deliver what changed since the last round."""
-        timeout = aiohttp.ClientTimeout(total=10)
-        async with aiohttp.ClientSession(timeout=timeout) as session:
-            last = clock.time()
-            self.device_events(last)  # the baseline: no events for the state at start
-            while True:
-                await clock.sleep(period)
-                now = clock.time()
-                await self.step(session, last, now)
-                last = now
+
+async def deliver_forever(
+    senders: Sequence[WebhookSender], clock: Clock, period: float = 2.0
+) -> None:
+    """Every ``period`` seconds, each sender (one per org) delivers what changed in its org
+    since the last round; the same windows for every org, over one session."""
+    timeout = aiohttp.ClientTimeout(total=10)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        last = clock.time()
+        for sender in senders:
+            sender.device_events(last)  # the baseline: no events for the state at start
+        while True:
+            await clock.sleep(period)
+            now = clock.time()
+            for sender in senders:
+                await sender.step(session, last, now)
+            last = now

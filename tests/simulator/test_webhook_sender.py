@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import hmac
 import json
@@ -13,10 +14,12 @@ import aiohttp
 from aiohttp import web
 
 from exporter.clock import ManualClock
-from exporter.simulator import SimConfig
+from exporter.simulator import SimConfig, add_arguments, serve
 from exporter.simulator.app import Simulator
 from exporter.simulator.events import Event
+from exporter.simulator.server import _webhooks
 from exporter.simulator.webhooks import SIGNATURE_HEADER, WebhookSender
+from tests.support.wait import until
 from tests.web.server import running
 
 SECRET = "sender-secret"
@@ -86,3 +89,32 @@ async def test_redelivery_repeats_the_bytes_and_forging_breaks_the_signature() -
         await forger.step(session, clock.time(), clock.time())
         assert got
         assert not any(valid for valid, _ in got)
+
+
+async def test_simulate_pushes_each_orgs_changes_with_its_org_id() -> None:
+    clock = ManualClock(START)  # autojump: the delivery loop steps the clock itself
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    config = SimConfig(sites=10, seed=2, orgs=2, alarms_per_site_hour=0)
+    async with receiver() as (url, got), serve(config, clock=clock) as sim:
+        zero, one = sim.simulator.orgs
+        owner = {site.site_id: org.org_id for org in (zero, one) for site in org.fleet.sites}
+        one.add_event(Event("alarm", site=1))
+        zero.add_event(Event("alarm", site=2))
+        args = parser.parse_args(["--webhook-url", url, "--webhook-secret", SECRET])
+
+        def alarms() -> list[Any]:
+            return [e for _, body in got if body["topic"] == "alarms" for e in body["events"]]
+
+        async with _webhooks(args, sim):
+            raised = await until(alarms, lambda found: len(found) >= 2, within=30, what="alarms")
+    assert {(e["org_id"], e["site_id"]) for e in raised} == {
+        (one.org_id, one.fleet.sites[1].site_id),
+        (zero.org_id, zero.fleet.sites[2].site_id),
+    }
+    assert all(valid for valid, _ in got)
+    for _, body in got:
+        assert {e["org_id"] for e in body["events"]} == {
+            owner[e["site_id"]] for e in body["events"]
+        }
+        assert len({e["org_id"] for e in body["events"]}) == 1  # a delivery is one org's
