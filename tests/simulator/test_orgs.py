@@ -116,6 +116,16 @@ async def test_events_go_to_the_org_named_or_owning_the_site_and_truth_is_per_or
             assert (await resp.json())["cleared"] == 3
 
 
+async def test_the_hourly_budget_is_per_token_across_the_orgs() -> None:
+    config = SimConfig(sites=2, orgs=2, tokens=TOKENS[:2], calls_per_hour=3, live=TIDY)
+    async with simulator(config) as (running, client):
+        zero, one = running.simulator.orgs
+        paths = [f"/api/v1/orgs/{org.org_id}" for org in (zero, one, zero, one)]
+        statuses = [(await client.get(path, token=TOKENS[0])).status for path in paths]
+        assert statuses == [200, 200, 200, 429]
+        assert (await client.get(paths[1], token=TOKENS[1])).status == 200
+
+
 def test_one_org_is_the_simulator_it_always_was_and_orgs_do_not_depend_on_their_count() -> None:
     clock = ManualClock(T0)
     single = Simulator(SimConfig(sites=5, seed=3), clock)
