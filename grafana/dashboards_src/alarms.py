@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from . import Json
-from .board import REGIONS_VAR, dashboard, sections, to_region, to_site, variable
+from .board import REGIONS_VAR, SERIES, dashboard, sections, to_region, to_site, variable
 from .panels import bargauge, column, simulated_banner, stat, table, target, timeseries
+from .shared import ORGS, named, site_join
 from .thresholds import nonzero, single
 
 
@@ -13,11 +14,9 @@ def build() -> Json:
     sel = 'severity=~"$severity", group=~"$group"'
     # mist_region:alarms_by_type:sum: alarms per region, group, severity and type (a rule), so
     # that the panels do not join every site's raw mist_alarms at every step.
-    rollup = f'mist_region:alarms_by_type:sum{{{sel}, region=~"$region"}}'
-    per_site = (
-        f"mist_alarms{{{sel}}} * on (site_id) group_left (site_name, region) "
-        'mist_site_info{region=~"$region"}'
-    )
+    regions = 'region=~"$region"'
+    rollup = f"mist_region:alarms_by_type:sum{{{sel}, {ORGS}, {regions}}}"
+    per_site = f"mist_alarms{{{sel}}} {site_join(regions)}"
     severity_var = variable(
         "severity", "Severity", "label_values(mist_alarms, severity)", multi=True, include_all=True
     )
@@ -28,7 +27,7 @@ def build() -> Json:
     def by_severity(level: str) -> str:
         return (
             f'sum(mist_region:alarms_by_type:sum{{severity="{level}", group=~"$group", '
-            'region=~"$region"}) or vector(0)'
+            f"{ORGS}, {regions}}}) or vector(0)"
         )
 
     panels = [
@@ -38,8 +37,8 @@ def build() -> Json:
             f"sum({rollup}) or vector(0)",
             thresholds=single("blue"),
             w=6,
-            description="Mist alarms of the last 24 hours in the selected regions, groups and "
-            "severities; context for the problems, not a page.",
+            description="Mist alarms of the last 24 hours in the selected orgs, regions, groups "
+            "and severities; context for the problems, not a page.",
         ),
         stat(
             "Critical (24h)",
@@ -74,28 +73,36 @@ def build() -> Json:
             "New alarms per hour by type",
             [
                 target(
-                    f"sum by (alarm_type) (increase(mist_alarm_incidents_total{{{sel}}}[1h]))",
+                    "sum by (alarm_type) "
+                    f"(increase(mist_alarm_incidents_total{{{sel}, {ORGS}}}[1h]))",
                     "{{alarm_type}}",
                 )
             ],
-            description="Org-wide incidents counted by the exporter (no region filter); a spike "
-            "of one type is a fleet-wide event.",
+            description="Incidents of the chosen orgs counted by the exporter (per org: no "
+            "region filter); a spike of one type is a fleet-wide event.",
             bars=True,
         ),
         bargauge(
             "Alarms by region (24h)",
-            f"sort_desc(sum by (region) ({rollup}))",
-            "{{region}}",
+            f"sort_desc({named(f'sum by (org_id, region) ({rollup})')})",
+            "{{org_name}} / {{region}}",
             thresholds=single("blue"),
-            links=[to_region("${__field.labels.region}")],
+            links=[to_region(SERIES)],
             description="Alarms of 24 hours per region; click a region standing out to open it.",
         ),
         table(
             "Sites with the most alarms (24h)",
-            [(f"topk(25, sum by (site_id, site_name, region) ({per_site}))", "count")],
+            [
+                (
+                    named(f"topk(25, sum by (site_id, site_name, region, org_id) ({per_site}))"),
+                    "count",
+                )
+            ],
             [
                 column("site_id", "site id", hidden=True),
+                column("org_id", "org id", hidden=True),
                 column("site_name", "Site", links=[to_site()]),
+                column("org_name", "Org"),
                 column("region", "Region", links=[to_region()]),
                 column("count", "Alarms"),
             ],

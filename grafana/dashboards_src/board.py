@@ -11,10 +11,20 @@ from .panels import DS, GRAFANA_VERSION
 
 TAGS = ["mist-wan"]
 SCHEMA_VERSION = 39
+# Where a link takes its values: ``ROW.format(label)`` a table row's field, ``SERIES`` the
+# clicked series' label.
+ROW = "${{__data.fields.{}}}"
+SERIES = "${{__field.labels.{}}}"
 
 
 def link(title: str, uid: str, params: Iterable[str]) -> Json:
-    """A data link to dashboard ``uid`` carrying ``params``, the datasource and the time range."""
+    """A data link to dashboard ``uid`` carrying ``params``, the datasource and the time range.
+
+    The chosen orgs go along unless ``params`` set ``var-org`` themselves.
+    """
+    params = list(params)
+    if not any(p.startswith("var-org=") for p in params):
+        params.append("${org:queryparam}")
     query = "&".join([*params, "var-datasource=${datasource}", "${__url_time_range}"])
     return {"title": title, "url": f"/d/{uid}?{query}"}
 
@@ -30,30 +40,34 @@ def to_panel(title: str, uid: str, panel_title: str) -> Json:
     }
 
 
-def to_region(field: str = "${__data.fields.region}") -> Json:
-    """Link to the region dashboard of the row's (or series') region."""
-    return link("Open region", "mist-region", [f"var-region={field}"])
+def _vars(at: str, names: Iterable[str]) -> list[str]:
+    """``var-<name>=`` each variable from the row field or series label ``at`` names (the
+    ``org`` variable's from ``org_id``)."""
+    return [f"var-{name}={at.format('org_id' if name == 'org' else name)}" for name in names]
 
 
-def to_site(region: str = "${__data.fields.region}") -> Json:
-    """Link to the site dashboard of the row's site."""
-    return link(
-        "Open site", "mist-site", [f"var-region={region}", "var-site_id=${__data.fields.site_id}"]
-    )
+def to_region(at: str = ROW) -> Json:
+    """Link to the region dashboard of the row's (or, with ``SERIES``, the series') region."""
+    return link("Open region", "mist-region", _vars(at, ["org", "region"]))
 
 
-def to_circuit(region: str = "${__data.fields.region}") -> Json:
+def to_site(at: str = ROW) -> Json:
+    """Link to the site dashboard of the row's (or series') site."""
+    return link("Open site", "mist-site", _vars(at, ["org", "region", "site_id"]))
+
+
+def to_circuit(at: str = ROW) -> Json:
     """Link to the circuit dashboard of the row's WAN port."""
     return link(
         "Open circuit",
         "mist-circuit",
-        [
-            f"var-region={region}",
-            "var-site_id=${__data.fields.site_id}",
-            "var-gateway_mac=${__data.fields.gateway_mac}",
-            "var-port_id=${__data.fields.port_id}",
-        ],
+        _vars(at, ["org", "region", "site_id", "gateway_mac", "port_id"]),
     )
+
+
+def to_org(at: str = ROW) -> Json:
+    """Link to the Fleet overview of the row's org alone."""
+    return link("Open org", "mist-fleet", _vars(at, ["org"]))
 
 
 def variable(
@@ -99,20 +113,31 @@ DATASOURCE_VAR: Json = {
     "includeAll": False,
     "skipUrlSync": False,
 }
-REGION_VAR = variable("region", "Region", "label_values(mist_site_info, region)")
-REGIONS_VAR = variable(
-    "region", "Region", "label_values(mist_site_info, region)", multi=True, include_all=True
-)
+ALL: Json = {"text": "All", "value": "$__all"}
+# The orgs the exporter polls, by name; every dashboard has it first (after the datasource), and
+# every site, region and fleet query keeps to the chosen orgs. Defaults to All.
+ORG_VAR = {
+    **variable(
+        "org",
+        "Org",
+        "query_result(mist_org_info)",
+        regex='/org_id="(?<value>[^"]+)".*org_name="(?<text>[^"]+)"/',
+        multi=True,
+        include_all=True,
+    ),
+    "current": ALL,
+}
+# Regions are the orgs' own site groups: the chosen orgs' regions.
+REGIONS_QUERY = 'label_values(mist_site_info{org_id=~"$org"}, region)'
+REGION_VAR = variable("region", "Region", REGIONS_QUERY)
+REGIONS_VAR = variable("region", "Region", REGIONS_QUERY, multi=True, include_all=True)
 # On the site and circuit dashboards the region only narrows the site list: it defaults to
 # All, so a site is found by typing its name without choosing a region first.
-ANY_REGION_VAR = {
-    **variable("region", "Region", "label_values(mist_site_info, region)", include_all=True),
-    "current": {"text": "All", "value": "$__all"},
-}
+ANY_REGION_VAR = {**variable("region", "Region", REGIONS_QUERY, include_all=True), "current": ALL}
 SITE_VAR = variable(
     "site_id",
     "Site",
-    'query_result(mist_site_info{region=~"$region"})',
+    'query_result(mist_site_info{org_id=~"$org", region=~"$region"})',
     regex='/site_id="(?<value>[^"]+)".*site_name="(?<text>[^"]+)"/',
 )
 GATEWAY_VAR = variable(
@@ -249,7 +274,8 @@ def dashboard(
 ) -> Json:
     """A read-only dashboard with the Mist WAN dashboards menu; ``panels`` are laid out.
 
-    The ``datasource`` variable comes first, so that every panel and variable can use it.
+    The ``datasource`` variable comes first, so that every panel and variable can use it, then
+    ``org``, which the other variables and the panels filter on.
     """
     laid_out = layout(panels)
     board: Json = {
@@ -266,7 +292,7 @@ def dashboard(
         "refresh": "1m",
         "time": {"from": time_from, "to": "now"},
         "timepicker": {},
-        "templating": {"list": [DATASOURCE_VAR, *variables]},
+        "templating": {"list": [DATASOURCE_VAR, ORG_VAR, *variables]},
         "annotations": {"list": []},
         "links": [
             {

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from . import Json
-from .board import ANY_REGION_VAR, GATEWAY_VAR, PORT_VAR, SITE_VAR, dashboard, link, sections
+from .board import (
+    ANY_REGION_VAR,
+    GATEWAY_VAR,
+    PORT_VAR,
+    SERIES,
+    SITE_VAR,
+    dashboard,
+    sections,
+    to_site,
+)
 from .panels import (
     ACTIVE_MAPPING,
     UP_MAPPING,
@@ -14,7 +23,7 @@ from .panels import (
     timeseries,
 )
 from .routing import bgp_peers_table, tunnels_table
-from .shared import PORT_SEL, peer_paths_table
+from .shared import PORT_SEL, SITE_JOIN, peer_paths_table
 from .thresholds import (
     AVAILABILITY_TEXT,
     CONGESTED,
@@ -69,18 +78,11 @@ def build() -> Json:
         simulated_banner(),
         stat(
             "Circuit",
-            f"mist_wan_port_info{{{s}}} * on (site_id) group_left (site_name, region) "
-            "mist_site_info",
+            f"mist_wan_port_info{{{s}}} {SITE_JOIN}",
             legend="{{wan_name}} ({{wan_type}}, port {{port_id}}) at {{site_name}}",
             text_mode="name",
             w=9,
-            links=[
-                link(
-                    "Open site",
-                    "mist-site",
-                    ["var-region=${__field.labels.region}", "var-site_id=$site_id"],
-                )
-            ],
+            links=[to_site(SERIES)],
             description="The circuit (WAN name, type, port) and its site; click to open the site.",
         ),
         stat(

@@ -16,12 +16,20 @@ from .panels import (
     target,
     timeseries,
 )
+from .shared import ORGS, named
 from .thresholds import API_ERRORS, BUDGET_CALLS, RENDER_SECONDS, good_above, nonzero, single, steps
 
 
 def build() -> Json:
-    """The ``mist-exporter`` dashboard."""
+    """The ``mist-exporter`` dashboard: the jobs of the chosen orgs; calls and budgets are the
+    tokens', which the orgs share."""
     job = 'job="mist-wan-exporter"'
+    planned = f"mist_api_planned_calls_per_hour{{{ORGS}}}"
+    jobs = "org_id, mist_job"
+
+    def of_jobs(aggregation: str, expr: str) -> str:
+        return named(f"{aggregation} by ({jobs}) ({expr})")
+
     panels = [
         simulated_banner(),
         stat(
@@ -70,9 +78,9 @@ def build() -> Json:
         ),
         stat(
             "Planned calls per hour",
-            "sum(mist_api_planned_calls_per_hour)",
-            description="Sum over the jobs of the scheduler's plan for the hour; above the "
-            "tokens' budgets the scheduler stretches the intervals.",
+            f"sum({planned})",
+            description="Sum over the chosen orgs' jobs of the scheduler's plan for the hour; "
+            "above the tokens' budgets the scheduler stretches the intervals.",
         ),
         stat(
             "API error ratio (1h)",
@@ -123,26 +131,28 @@ def build() -> Json:
         ),
         bargauge(
             "Planned calls per hour by job",
-            "sort_desc(mist_api_planned_calls_per_hour)",
-            "{{mist_job}}",
+            f"sort_desc({named(planned)})",
+            "{{org_name}}: {{mist_job}}",
             thresholds=single("purple"),
             w=6,
-            description="The scheduler's planned calls per hour for each job; the biggest "
-            "consumers of the budget.",
+            description="The scheduler's planned calls per hour for each job of each chosen "
+            "org; the biggest consumers of the budget.",
         ),
         table(
             "Jobs",
             [
                 (
-                    "max by (mist_job) (time() - mist_job_last_success_timestamp_seconds)",
+                    of_jobs("max", f"time() - mist_job_last_success_timestamp_seconds{{{ORGS}}}"),
                     "age",
                 ),
-                ("max by (mist_job) (mist_job_interval_seconds)", "interval"),
-                ("max by (mist_job) (mist_job_duration_seconds)", "duration"),
-                ("sum by (mist_job) (increase(mist_job_errors_total[1h]))", "errors"),
-                ("max by (mist_job) (mist_api_planned_calls_per_hour)", "planned"),
+                (of_jobs("max", f"mist_job_interval_seconds{{{ORGS}}}"), "interval"),
+                (of_jobs("max", f"mist_job_duration_seconds{{{ORGS}}}"), "duration"),
+                (of_jobs("sum", f"increase(mist_job_errors_total{{{ORGS}}}[1h])"), "errors"),
+                (of_jobs("max", planned), "planned"),
             ],
             [
+                column("org_id", "org id", hidden=True),
+                column("org_name", "Org"),
                 column("mist_job", "Job"),
                 column("age", "Last success", unit="s"),
                 column("interval", "Planned interval", unit="s"),
@@ -152,15 +162,16 @@ def build() -> Json:
             ],
             w=12,
             h=8,
-            description="Every job: time since its last success, interval, last duration, "
-            "errors and planned calls. A red error count: see the exporter log for that job.",
+            description="Every job of each chosen org: time since its last success, interval, "
+            "last duration, errors and planned calls. A red error count: see the exporter log "
+            "for that job.",
         ),
         timeseries(
             "Job freshness (seconds since last success)",
             [
                 target(
-                    "time() - mist_job_last_success_timestamp_seconds",
-                    "{{mist_job}}",
+                    named(f"time() - mist_job_last_success_timestamp_seconds{{{ORGS}}}"),
+                    "{{org_name}}: {{mist_job}}",
                 )
             ],
             unit="s",
@@ -171,8 +182,8 @@ def build() -> Json:
             "Job errors per hour",
             [
                 target(
-                    "sum by (mist_job) (increase(mist_job_errors_total[1h]))",
-                    "{{mist_job}}",
+                    of_jobs("sum", f"increase(mist_job_errors_total{{{ORGS}}}[1h])"),
+                    "{{org_name}}: {{mist_job}}",
                 )
             ],
             w=8,
@@ -205,8 +216,8 @@ def build() -> Json:
     return dashboard(
         "mist-exporter",
         "Mist WAN / Exporter health",
-        "The exporter itself: Mist API calls and budget per token, job freshness, errors, "
-        "render time and Redis.",
+        "The exporter itself: Mist API calls and budget per token, the chosen orgs' job "
+        "freshness and errors, render time and Redis.",
         sections(
             panels,
             {

@@ -5,7 +5,16 @@ from __future__ import annotations
 from . import Json
 from .board import to_circuit, to_panel, to_region, to_site
 from .panels import SEVERITY_MAPPING, colored, column, stat, state_column, table
-from .shared import GW_JOIN, PORT_JOIN, SITE_JOIN, availability_column, degraded_sites
+from .shared import (
+    GW_JOIN,
+    ORGS,
+    PORT_JOIN,
+    SITE_JOIN,
+    availability_column,
+    degraded_sites,
+    named,
+    org_sites,
+)
 from .thresholds import (
     AVAILABILITY_TEXT,
     DEGRADED,
@@ -19,11 +28,14 @@ DEGRADED_LIST = "Degraded sites (every one)"
 GATEWAYS_LIST = "Gateways offline"
 CIRCUITS_LIST = "Circuits down"
 
-# Firing alerts; Watchdog fires always (it proves the alert path) and is no problem.
-FIRING = 'ALERTS{alertstate="firing", alertname!="Watchdog"}'
+# Firing alerts; Watchdog fires always (it proves the alert path) and is no problem. Alerts of
+# the chosen orgs (label org_id) and those of no org (the exporter's own).
+OF_ORGS = 'org_id=~"$org|"'
+FIRING = f'ALERTS{{alertstate="firing", alertname!="Watchdog", {OF_ORGS}}}'
 # ALERTS_FOR_STATE holds the time an alert became active (pending included): firing ones only.
 ACTIVE_SINCE = (
-    'ALERTS_FOR_STATE{alertname!="Watchdog"} and ignoring (alertstate) ALERTS{alertstate="firing"}'
+    f'ALERTS_FOR_STATE{{alertname!="Watchdog", {OF_ORGS}}} '
+    'and ignoring (alertstate) ALERTS{alertstate="firing"}'
 )
 # Severity as a number to sort on: critical 3, warning 2, anything else 1.
 SEVERITY_RANK = (
@@ -56,6 +68,7 @@ def active_problems() -> Json:
             column("rank", "Severity", mappings=SEVERITY_MAPPING, cell="color-background"),
             column("alertname", "Alert"),
             column("site_name", "Site", links=[to_site()]),
+            column("org_name", "Org"),
             column("region", "Region", links=[to_region()]),
             column("port_id", "Circuit (port)", links=[to_circuit()]),
             column("peer_mac", "Hub (peer MAC)"),
@@ -63,16 +76,24 @@ def active_problems() -> Json:
             column("since", "Since", unit="dateTimeAsLocal"),
             column("severity", "severity", hidden=True),
             column("site_id", "site id", hidden=True),
+            column("org_id", "org id", hidden=True),
             column("gateway_mac", "gateway", hidden=True),
             column("alertstate", "state", hidden=True),
         ],
         h=10,
         sort=[("Severity", True), ("Firing for", True)],
-        description="Every firing Prometheus alert (Watchdog left out), most severe and then "
-        "longest firing first, with the site name and region of its site; click the site or "
+        description="Every firing Prometheus alert of the chosen orgs and of the exporter "
+        "(Watchdog left out), most severe and then longest firing first, with the site name, "
+        "org and region of its site; click the site or "
         "circuit to open its dashboard. Empty is good: every row is a problem to work on, "
         "starting at the top (the runbooks are in docs/alerts.md).",
     )
+
+
+def _down(kind: str) -> str:
+    """How many of the chosen orgs' ``kind`` (gateways, wan_ports) are down (region rollups)."""
+    total, up = (f"sum(mist_region:{kind}{suffix}{{{ORGS}}})" for suffix in (":count", "_up:sum"))
+    return f"({total} - {up}) or vector(0)"
 
 
 def counters() -> list[Json]:
@@ -89,7 +110,7 @@ def counters() -> list[Json]:
         ),
         stat(
             "Degraded sites",
-            degraded_sites("mist_site_sle_ratio"),
+            degraded_sites(org_sites()),
             thresholds=nonzero(),
             w=6,
             links=[to_panel("List them", FLEET, DEGRADED_LIST)],
@@ -98,7 +119,7 @@ def counters() -> list[Json]:
         ),
         stat(
             "Gateways offline",
-            "(sum(mist_region:gateways:count) - sum(mist_region:gateways_up:sum)) or vector(0)",
+            _down("gateways"),
             thresholds=nonzero(),
             w=6,
             links=[to_panel("List them", FLEET, GATEWAYS_LIST)],
@@ -107,7 +128,7 @@ def counters() -> list[Json]:
         ),
         stat(
             "Circuits down",
-            "(sum(mist_region:wan_ports:count) - sum(mist_region:wan_ports_up:sum)) or vector(0)",
+            _down("wan_ports"),
             thresholds=nonzero(),
             w=6,
             links=[to_panel("List them", FLEET, CIRCUITS_LIST)],
@@ -119,21 +140,23 @@ def counters() -> list[Json]:
 
 def lists() -> list[Json]:
     """Every degraded site, offline gateway and down circuit (what the counters count)."""
-    site_labels = "site_id, site_name, region"
+    site_labels = "site_id, site_name, region, org_id"
     gw_labels = f"{site_labels}, gateway_mac, gateway_name"
     port_labels = f"{gw_labels}, port_id, wan_name, wan_type"
     gateways_down = f"(mist_gateway_up == 0) {GW_JOIN} {SITE_JOIN}"
     ports_down = f"(mist_wan_port_up == 0) {PORT_JOIN} {GW_JOIN} {SITE_JOIN}"
 
     def of_down_port(metric: str) -> str:
-        return (
+        return named(
             f"max by ({port_labels}) ({metric} {PORT_JOIN} {GW_JOIN} {SITE_JOIN} "
             "and on (site_id, gateway_mac, port_id) (mist_wan_port_up == 0))"
         )
 
     site_columns = [
         column("site_id", "site id", hidden=True),
+        column("org_id", "org id", hidden=True),
         column("site_name", "Site", links=[to_site()]),
+        column("org_name", "Org"),
         column("region", "Region", links=[to_region()]),
     ]
     return [
@@ -141,8 +164,10 @@ def lists() -> list[Json]:
             DEGRADED_LIST,
             [
                 (
-                    f"min by ({site_labels}, sle) (mist_site_sle_ratio {SITE_JOIN}) "
-                    "< on () group_left () mist_sle_degraded_threshold_ratio",
+                    named(
+                        f"min by ({site_labels}, sle) (mist_site_sle_ratio {SITE_JOIN}) "
+                        "< on () group_left () mist_sle_degraded_threshold_ratio"
+                    ),
                     "sle_value",
                 )
             ],
@@ -166,10 +191,12 @@ def lists() -> list[Json]:
         table(
             GATEWAYS_LIST,
             [
-                (f"max by ({gw_labels}) ({gateways_down})", "up"),
+                (named(f"max by ({gw_labels}) ({gateways_down})"), "up"),
                 (
-                    f"max by ({gw_labels}) (mist_gateway:availability:ratio_24h {GW_JOIN} "
-                    f"{SITE_JOIN} and on (site_id, gateway_mac) (mist_gateway_up == 0))",
+                    named(
+                        f"max by ({gw_labels}) (mist_gateway:availability:ratio_24h {GW_JOIN} "
+                        f"{SITE_JOIN} and on (site_id, gateway_mac) (mist_gateway_up == 0))"
+                    ),
                     "availability",
                 ),
             ],
@@ -190,7 +217,7 @@ def lists() -> list[Json]:
         table(
             CIRCUITS_LIST,
             [
-                (f"max by ({port_labels}) ({ports_down})", "up"),
+                (named(f"max by ({port_labels}) ({ports_down})"), "up"),
                 (of_down_port("mist_wan_port:availability:ratio_24h"), "availability"),
                 (of_down_port("mist_wan_port:flaps:changes24h"), "flaps"),
             ],

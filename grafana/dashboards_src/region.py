@@ -15,14 +15,18 @@ from .panels import (
     timeseries,
 )
 from .shared import (
+    ORGS,
     PORT_JOIN,
-    SITE_JOIN,
     availability_column,
     availability_stat,
     busiest_and_flapping,
     degraded_sites,
+    org_sites,
+    site_join,
+    site_weighted_sle,
     sle_bargauge,
     sle_timeseries,
+    user_time_sle,
 )
 from .thresholds import (
     AVAILABILITY_TEXT,
@@ -39,15 +43,25 @@ from .thresholds import (
 
 
 def build() -> Json:
-    """The ``mist-region`` dashboard."""
-    r = '{region="$region"}'
-    in_region = 'mist_site_info{region="$region"}'
-    site_labels = "site_id, site_name, country_code"
-    site_join = f"* on (site_id) group_left (site_name, country_code) {in_region}"
-    port_labels = "site_id, site_name, region, gateway_mac, port_id, wan_name, wan_type"
+    """The ``mist-region`` dashboard.
+
+    A region is an org's site group: the chosen orgs' regions of that name count together (the
+    drill-down links choose the region's org).
+    """
+    region = 'region="$region"'
+    sel = f"{ORGS}, {region}"
+    r = f"{{{sel}}}"
+    sle = f'{sel}, sle=~"$sle"'
+    in_region = org_sites(region)
+    site_labels = "site_id, site_name, region, org_id, country_code"
+    sites_join = f"* on (site_id) group_left (site_name, region, org_id, country_code) {in_region}"
+    port_labels = "site_id, site_name, region, org_id, gateway_mac, port_id, wan_name, wan_type"
 
     def region_port(metric: str) -> str:
-        return f'max by ({port_labels}) ({metric} {PORT_JOIN} {SITE_JOIN}{{region="$region"}})'
+        return f"max by ({port_labels}) ({metric} {PORT_JOIN} {site_join(region)})"
+
+    def site_average(metric: str) -> str:
+        return f"avg({metric} * on (site_id) group_left () {in_region})"
 
     panels = [
         simulated_banner(),
@@ -66,7 +80,7 @@ def build() -> Json:
         ),
         stat(
             "Degraded sites",
-            degraded_sites(f"mist_site_sle_ratio * on (site_id) group_left () {in_region}"),
+            degraded_sites(in_region),
             thresholds=nonzero(),
             description=f"The region's sites with an SLE metric {DEGRADED}. When red, the Sites "
             "table is sorted by the lowest SLE: open the top one.",
@@ -79,7 +93,7 @@ def build() -> Json:
         ),
         stat(
             "Critical alarms (24h)",
-            'sum(mist_region:alarms:sum{region="$region", severity="critical"}) or vector(0)',
+            f'sum(mist_region:alarms:sum{{{sel}, severity="critical"}}) or vector(0)',
             thresholds=nonzero(),
             description="Critical Mist alarms of 24 hours in the region. When red, see the "
             "Critical alarms column of the Sites table.",
@@ -100,15 +114,15 @@ def build() -> Json:
         ),
         stat(
             "Back to fleet",
-            "count(mist_site_info)",
+            f"count({org_sites()})",
             legend="all sites",
             text_mode="value_and_name",
             links=[link("Fleet overview", "mist-fleet", [])],
-            description="Sites of the whole org; click to go back to the Fleet overview.",
+            description="Sites of the chosen orgs; click to go back to the Fleet overview.",
         ),
         availability_stat(
             "Site availability (24h)",
-            f"mist_region:site_availability:ratio_24h{r}",
+            site_average("mist_site:availability:ratio_24h"),
             decimals=2,
             w=6,
             description="Average share of the last 24 hours the region's sites had a WAN "
@@ -116,7 +130,7 @@ def build() -> Json:
         ),
         availability_stat(
             "Site availability (30d)",
-            f"mist_region:site_availability:ratio_30d{r}",
+            site_average("mist_site:availability:ratio_30d"),
             decimals=3,
             w=6,
             description="Average share of the last 30 days the region's sites had a WAN circuit "
@@ -124,7 +138,7 @@ def build() -> Json:
         ),
         timeseries(
             "Circuit flaps (24h)",
-            [target(f"mist_region:wan_port_flaps:changes24h{r}", "flaps in 24 hours")],
+            [target(f"sum(mist_region:wan_port_flaps:changes24h{r})", "flaps in 24 hours")],
             thresholds=steps(FLAPS),
             w=12,
             h=4,
@@ -133,30 +147,26 @@ def build() -> Json:
         ),
         sle_bargauge(
             "SLE per metric (site-weighted)",
-            'mist_region:site_sle:ratio{region="$region", sle=~"$sle"}',
+            site_weighted_sle(sle),
             description=f"The region's site-weighted SLE per metric (1 hour); red is {DEGRADED}.",
             w=6,
         ),
         sle_bargauge(
             "SLE per metric (user-time weighted)",
-            'mist_region:sle_time:ratio{region="$region", sle=~"$sle"}',
+            user_time_sle(sle),
             description="1 - degraded / total user-time over the region's deep-dived sites; "
             "red while the busy sites suffer.",
             w=6,
         ),
         sle_timeseries(
             "SLE trend per metric",
-            [target('mist_region:site_sle:ratio{region="$region", sle=~"$sle"}', "{{sle}}")],
+            [target(site_weighted_sle(sle), "{{sle}}")],
             description="The region's site-weighted SLE over time; a drop dates an incident.",
             w=6,
         ),
         timeseries(
             "Degraded sites per metric",
-            [
-                target(
-                    'mist_region:sites_sle_degraded:sum{region="$region", sle=~"$sle"}', "{{sle}}"
-                )
-            ],
+            [target(f"sum by (sle) (mist_region:sites_sle_degraded:sum{{{sle}}})", "{{sle}}")],
             w=6,
             description=f"Sites {DEGRADED} over time, per metric.",
         ),
@@ -164,33 +174,35 @@ def build() -> Json:
             "Sites of the region",
             [
                 (
-                    f'min by ({site_labels}) (mist_site_sle_ratio{{sle=~"$sle"}} {site_join})',
+                    f'min by ({site_labels}) (mist_site_sle_ratio{{sle=~"$sle"}} {sites_join})',
                     "sle",
                 ),
-                (f"sum by ({site_labels}) (mist_gateway_up {site_join})", "gw_up"),
-                (f"count by ({site_labels}) (mist_gateway_up {site_join})", "gw"),
-                (f"sum by ({site_labels}) (mist_wan_port_up {site_join})", "ports_up"),
+                (f"sum by ({site_labels}) (mist_gateway_up {sites_join})", "gw_up"),
+                (f"count by ({site_labels}) (mist_gateway_up {sites_join})", "gw"),
+                (f"sum by ({site_labels}) (mist_wan_port_up {sites_join})", "ports_up"),
                 (
-                    f"count by ({site_labels}) (mist_wan_port_up {site_join}) - "
-                    f"sum by ({site_labels}) (mist_wan_port_up {site_join})",
+                    f"count by ({site_labels}) (mist_wan_port_up {sites_join}) - "
+                    f"sum by ({site_labels}) (mist_wan_port_up {sites_join})",
                     "ports_down",
                 ),
                 (
-                    f'sum by ({site_labels}) (mist_alarms{{severity="critical"}} {site_join})',
+                    f'sum by ({site_labels}) (mist_alarms{{severity="critical"}} {sites_join})',
                     "critical",
                 ),
                 (
-                    f"max by ({site_labels}) (mist_site:availability:ratio_30d {site_join})",
+                    f"max by ({site_labels}) (mist_site:availability:ratio_30d {sites_join})",
                     "availability",
                 ),
                 (
-                    f"max by ({site_labels}) (mist_site:wan_port_flaps:changes24h {site_join})",
+                    f"max by ({site_labels}) (mist_site:wan_port_flaps:changes24h {sites_join})",
                     "flaps",
                 ),
             ],
             [
                 column("site_id", "site id", hidden=True),
-                column("site_name", "Site", links=[to_site("$region")]),
+                column("org_id", "org id", hidden=True),
+                column("region", "region", hidden=True),
+                column("site_name", "Site", links=[to_site()]),
                 column("country_code", "Country"),
                 column(
                     "sle",
@@ -213,7 +225,7 @@ def build() -> Json:
             f"down, critical alarms, availability ({AVAILABILITY_TEXT}) and flaps. Click a red "
             "site to open it.",
         ),
-        *busiest_and_flapping(' * on (site_id) group_left () mist_site_info{region="$region"}'),
+        *busiest_and_flapping(region),
         table(
             "Circuits (down first)",
             [
@@ -226,6 +238,7 @@ def build() -> Json:
                 column("gateway_mac", "gateway", hidden=True),
                 column("port_id", "port", hidden=True),
                 column("region", "region", hidden=True),
+                column("org_id", "org id", hidden=True),
                 column("site_name", "Site", links=[to_site()]),
                 column("wan_name", "Circuit", links=[to_circuit()]),
                 column("wan_type", "Type"),

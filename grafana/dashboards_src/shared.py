@@ -25,7 +25,44 @@ from .thresholds import (
     steps,
 )
 
-SITE_JOIN = "* on (site_id) group_left (site_name, region) mist_site_info"
+# The chosen orgs (the ``org`` variable): a matcher for series that carry org_id (the region and
+# org rollups, the jobs), and the sites of those orgs for series that do not.
+ORGS = 'org_id=~"$org"'
+
+
+def org_sites(*matchers: str) -> str:
+    """``mist_site_info`` of the chosen orgs' sites, narrowed by ``matchers`` (PromQL)."""
+    return f"mist_site_info{{{', '.join([ORGS, *matchers])}}}"
+
+
+def site_join(*matchers: str) -> str:
+    """Joins site name, region and org_id to series with a site_id, keeping the chosen orgs'
+    sites (narrowed by ``matchers``)."""
+    return f"* on (site_id) group_left (site_name, region, org_id) {org_sites(*matchers)}"
+
+
+def named(expr: str) -> str:
+    """``expr`` (with an org_id) with its org's name, from mist_org_info (one series per org)."""
+    return f"({expr}) * on (org_id) group_left (org_name) mist_org_info"
+
+
+def site_weighted_sle(selector: str) -> str:
+    """SLE per metric over the regions ``selector`` matches: sum of site scores / sites."""
+    return (
+        f"sum by (sle) (mist_region:site_sle_ratio:sum{{{selector}}}) "
+        f"/ sum by (sle) (mist_region:site_sle_ratio:count{{{selector}}})"
+    )
+
+
+def user_time_sle(selector: str) -> str:
+    """User-time weighted SLE over the regions ``selector`` matches: 1 - degraded / total."""
+    return (
+        f"1 - sum by (sle) (mist_region:sle_degraded_seconds:sum{{{selector}}}) "
+        f"/ (sum by (sle) (mist_region:sle_total_seconds:sum{{{selector}}}) > 0)"
+    )
+
+
+SITE_JOIN = site_join()
 PORT_JOIN = (
     "* on (site_id, gateway_mac, port_id) group_left (wan_name, wan_type) mist_wan_port_info"
 )
@@ -89,10 +126,10 @@ def sle_timeseries(
     )
 
 
-def degraded_sites(sle_ratio: str) -> str:
-    """Sites with at least one SLE metric of ``sle_ratio`` below the exporter's threshold."""
+def degraded_sites(sites: str) -> str:
+    """Sites of ``sites`` (a mist_site_info selector) with an SLE metric below the threshold."""
     return (
-        f"count(min by (site_id) ({sle_ratio}) "
+        f"count(min by (site_id) (mist_site_sle_ratio) * on (site_id) group_left () {sites} "
         "< on () group_left () mist_sle_degraded_threshold_ratio) or vector(0)"
     )
 
@@ -101,23 +138,26 @@ def top_circuits(
     title: str,
     metric: str,
     display: str,
-    where: str,
+    where: tuple[str, ...],
     *,
     unit: str,
     thresholds: Json,
     description: str,
 ) -> Json:
-    """The 10 circuits with the highest ``metric``, named, linking to site and circuit."""
-    labels = "site_id, site_name, region, gateway_mac, port_id, wan_name, wan_type"
-    expr = f"topk(10, max by ({labels}) ({metric} {PORT_JOIN} {SITE_JOIN}{where}))"
+    """The 10 circuits with the highest ``metric`` at the chosen orgs' sites (narrowed by the
+    mist_site_info matchers ``where``), named, linking to site and circuit."""
+    labels = "site_id, site_name, region, org_id, gateway_mac, port_id, wan_name, wan_type"
+    expr = named(f"topk(10, max by ({labels}) ({metric} {PORT_JOIN} {site_join(*where)}))")
     return table(
         title,
         [(expr, "value")],
         [
             column("site_id", "site id", hidden=True),
+            column("org_id", "org id", hidden=True),
             column("gateway_mac", "gateway", hidden=True),
             column("port_id", "port", hidden=True),
             column("site_name", "Site", links=[to_site()]),
+            column("org_name", "Org"),
             column("region", "Region"),
             column("wan_name", "Circuit", links=[to_circuit()]),
             column("wan_type", "Type"),
@@ -130,8 +170,8 @@ def top_circuits(
     )
 
 
-def busiest_and_flapping(where: str) -> list[Json]:
-    """Top 10 circuits by utilisation and by flaps; ``where`` filters the sites (PromQL join)."""
+def busiest_and_flapping(*where: str) -> list[Json]:
+    """Top 10 circuits by utilisation and by flaps; ``where`` narrows the sites (matchers)."""
     return [
         top_circuits(
             "Top 10 circuits by utilisation",

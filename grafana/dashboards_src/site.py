@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from . import Json
-from .board import ANY_REGION_VAR, SITE_VAR, SLE_VAR, dashboard, link, sections, to_circuit
+from .board import (
+    ANY_REGION_VAR,
+    SERIES,
+    SITE_VAR,
+    SLE_VAR,
+    dashboard,
+    sections,
+    to_circuit,
+    to_region,
+)
 from .panels import (
     bargauge,
     colored,
@@ -21,6 +30,7 @@ from .shared import (
     PORT_JOIN,
     availability_column,
     availability_stat,
+    named,
     peer_paths_table,
     sle_timeseries,
 )
@@ -173,8 +183,8 @@ def build() -> Json:
     gw_join = (
         "* on (site_id, gateway_mac) group_left (gateway_name, model, version) mist_gateway_info"
     )
-    port_labels = "site_id, region, gateway_mac, gateway_name, port_id, wan_name, wan_type"
-    port_join = f"{PORT_JOIN} {GW_JOIN} * on (site_id) group_left (region) mist_site_info"
+    port_labels = "site_id, region, org_id, gateway_mac, gateway_name, port_id, wan_name, wan_type"
+    port_join = f"{PORT_JOIN} {GW_JOIN} * on (site_id) group_left (region, org_id) mist_site_info"
 
     def port(metric: str) -> str:
         return f"max by ({port_labels}) ({metric}{{{s}}} {port_join})"
@@ -193,12 +203,12 @@ def build() -> Json:
         simulated_banner(),
         stat(
             "Site",
-            f"mist_site_info{{{s}}}",
-            legend="{{site_name}} ({{region}}, {{country_code}})",
+            named(f"mist_site_info{{{s}}}"),
+            legend="{{site_name}} ({{org_name}} / {{region}}, {{country_code}})",
             text_mode="name",
             w=9,
-            links=[link("Open region", "mist-region", ["var-region=${__field.labels.region}"])],
-            description="The site's name, region and country; click to open its region.",
+            links=[to_region(SERIES)],
+            description="The site's name, org, region and country; click to open its region.",
         ),
         stat(
             "Gateways up",
@@ -369,6 +379,7 @@ def build() -> Json:
                 column("site_id", "site id", hidden=True),
                 column("gateway_mac", "gateway", hidden=True),
                 column("region", "region", hidden=True),
+                column("org_id", "org id", hidden=True),
                 column("gateway_name", "Gateway"),
                 column("port_id", "Port"),
                 column("wan_name", "Circuit", links=[to_circuit()]),

@@ -26,7 +26,13 @@ DRILL_DOWN = [
     ("mist-region", "mist-site"),
     ("mist-site", "mist-circuit"),
 ]
-ID_LABELS = ("site_id",)
+ID_LABELS = ("site_id", "org_id")
+# Series whose every use must keep to the chosen orgs (label org_id, or a join on site_id with
+# mist_site_info{org_id=~"$org"}); queries of one site ($site_id) are of that site's org.
+ORG_SCOPED = re.compile(
+    r"\b(mist_site_info|mist_region:\w+|mist_org:\w+|mist_job_\w+|"
+    r"mist_api_planned_calls_per_hour|mist_alarm_incidents_total|ALERTS\w*)\b"
+)
 
 
 def links(node: Any) -> Iterator[dict[str, Any]]:
@@ -251,9 +257,30 @@ def test_tables_hide_ids_behind_names(uid: str) -> None:
             assert "_name" in exprs, f"{p['title']} has no name next to {label}"
 
 
+@pytest.mark.parametrize("uid", sorted(EXPECTED))
+def test_the_org_is_chosen_first_by_name_among_all_orgs(uid: str) -> None:
+    datasource, org, *rest = DASHBOARDS[uid]["templating"]["list"]
+    assert datasource["name"] == "datasource"
+    assert org["name"] == "org"
+    assert org["query"] == "query_result(mist_org_info)"
+    assert org["multi"]
+    assert org["includeAll"]
+    assert org["current"] == {"text": "All", "value": "$__all"}
+    for variable in rest:
+        if variable["name"] in ("region", "site_id"):
+            assert 'org_id=~"$org"' in variable["query"], (uid, variable["name"])
+
+
+@pytest.mark.parametrize("uid", sorted(EXPECTED))
+def test_site_region_fleet_and_job_panels_keep_to_the_chosen_orgs(uid: str) -> None:
+    for query in promql.panel_queries(DASHBOARDS[uid]):
+        if ORG_SCOPED.search(query.expr) and "$site_id" not in query.expr:
+            assert "$org" in query.expr, f"{query.panel} / {query.ref}: {query.expr}"
+
+
 def test_template_variables_show_names_for_ids() -> None:
     for variable in promql.all_variables():
-        if variable.name in ("site_id", "gateway_mac", "port_id"):
+        if variable.name in ("org", "site_id", "gateway_mac", "port_id"):
             assert "(?<text>" in variable.regex, variable
             assert variable.query.startswith("query_result("), variable
 

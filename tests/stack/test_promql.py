@@ -6,6 +6,12 @@ from typing import Any
 
 from tests.stack import promql
 
+ORGS = [
+    {
+        "metric": {"__name__": "mist_org_info", "org_id": "o1", "org_name": "Acme"},
+        "value": [1700000000.0, "1"],
+    }
+]
 SITES = [
     {
         "metric": {
@@ -13,6 +19,7 @@ SITES = [
             "site_id": sid,
             "site_name": name,
             "region": region,
+            "org_id": "o1",
             "country_code": "GB",
             "instance": "exporter:9842",
             "job": "mist-wan-exporter",
@@ -29,13 +36,19 @@ def board(uid: str) -> dict[str, Any]:
 
 def test_query_result_variables_take_ids_as_values_via_their_regex() -> None:
     (site,) = [v for v in promql.variables(board("mist-site")) if v.name == "site_id"]
-    assert site.promql == 'mist_site_info{region=~"$region"}'
+    assert site.promql == 'mist_site_info{org_id=~"$org", region=~"$region"}'
     assert site.values(SITES) == ["s1", "s2"]
+
+
+def test_the_org_variable_takes_ids_as_values() -> None:
+    (org,) = [v for v in promql.variables(board("mist-fleet")) if v.name == "org"]
+    assert org.promql == "mist_org_info"
+    assert org.values(ORGS) == ["o1"]
 
 
 def test_label_values_variables_take_the_label() -> None:
     (region,) = [v for v in promql.variables(board("mist-site")) if v.name == "region"]
-    assert region.promql == "mist_site_info"
+    assert region.promql == 'mist_site_info{org_id=~"$org"}'
     assert region.values(SITES) == ["north"]
 
 
@@ -44,6 +57,8 @@ async def test_resolve_variables_in_order_with_all_and_preferred_values() -> Non
 
     async def query(expr: str) -> list[dict[str, Any]]:
         asked.append(expr)
+        if expr == "mist_org_info":
+            return ORGS
         if expr.startswith("mist_site_info"):
             return SITES
         if expr == "mist_site_sle_ratio":
@@ -55,11 +70,12 @@ async def test_resolve_variables_in_order_with_all_and_preferred_values() -> Non
 
     values = await promql.resolve_variables(query, board("mist-site"), {"site_id": "s2"})
     assert values == {
+        "org": "(o1)",
         "region": "(north)",
         "site_id": "s2",
         "sle": "(gateway-health|wan-link-health)",
     }
-    assert 'mist_site_info{region=~"(north)"}' in asked
+    assert 'mist_site_info{org_id=~"(o1)", region=~"(north)"}' in asked
     values = await promql.resolve_variables(query, board("mist-circuit"), {"site_id": "s9"})
     assert values["site_id"] == "s1"
     assert values["gateway_mac"] == values["port_id"] == ""
