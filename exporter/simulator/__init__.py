@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from exporter.simulator.app import Simulator
 from exporter.simulator.config import FAULT_MODES, Fault, SimConfig, parse_fault
-from exporter.simulator.server import RunningSimulator, add_arguments, run, serve
+from exporter.simulator.flags import add_arguments
+from exporter.simulator.server import RunningSimulator, run, serve
 from exporter.simulator.truth import GroundTruth
 
 __all__ = [

@@ -97,12 +97,8 @@ class Simulator:
         )
         self.directory = Directory(self.orgs, config)
         first = self.orgs[0]
-        self.fleet, self.world, self.api, self.org_id = (
-            first.fleet,
-            first.world,
-            first.api,
-            first.org_id,
-        )
+        self.org_id, self.fleet = first.org_id, first.fleet
+        self.world, self.api = first.world, first.api
         self.stats = SimStats()
         self.budget = HourlyBudget(config.calls_per_hour)
         self._rng = random.Random(config.seed)

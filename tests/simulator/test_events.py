@@ -11,7 +11,8 @@ import pytest
 from exporter.clock import ManualClock
 from exporter.simulator import SimConfig, add_arguments
 from exporter.simulator.events import Event
-from exporter.simulator.server import config_from_args, serve
+from exporter.simulator.flags import config_from_args
+from exporter.simulator.server import serve
 from tests.simulator.support import T0, TIDY, Client, simulator
 
 WAN = "wan-link-health"

@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 
 from exporter.simulator import Fault, SimConfig, add_arguments, parse_fault
-from exporter.simulator.server import config_from_args
+from exporter.simulator.flags import config_from_args
 from tests.simulator.support import Client, Response, simulator
 from tests.support.wait import until
 

@@ -12,7 +12,7 @@ from exporter.clock import ManualClock
 from exporter.simulator import SimConfig, add_arguments
 from exporter.simulator import live as habits
 from exporter.simulator.events import Event
-from exporter.simulator.server import config_from_args
+from exporter.simulator.flags import config_from_args
 from tests.simulator.support import T0, TIDY, Client, simulator
 
 ORG = "/api/v1/orgs/{org}"

@@ -10,8 +10,8 @@ import pytest
 
 from exporter.clock import ManualClock
 from exporter.simulator import SimConfig, Simulator, add_arguments
+from exporter.simulator.flags import config_from_args
 from exporter.simulator.fleet import build_fleet
-from exporter.simulator.server import config_from_args
 from tests.simulator.support import T0, TIDY, Client, simulator
 
 TOKENS = ("every-org", "org-one-only", "org-zero-only")
