@@ -208,7 +208,7 @@ async def run(args: argparse.Namespace) -> int:
             port=args.port,
             calls_per_hour=args.calls_per_hour,
         ) as running:
-            announce([running.replay.org_id], running.base_url)
+            announce(running.replay.org_id, running.base_url)
             await stop.wait()
 
     return await until_signalled(serve_until, args.host, args.port, "simulate: --replay")
