@@ -56,8 +56,11 @@ test: install system-deps lint
 test-fast: install
 	$(BIN)/pytest -q -m "not slow"
 
+# BENCH picks benchmarks and options, e.g. `make bench BENCH="soak --hours 24"` (the soak runs
+# only when named: hours of wall time at the reference scale; docs/performance.md).
+BENCH ?=
 bench: install system-deps
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH)
 
 # History from day one (docs/backfill.md): BACKFILL_DAYS of mist_site_sle_ratio at
 # BACKFILL_RESOLUTION from the org of MIST_APITOKEN / MIST_HOST / MIST_ORG_ID (environment, as

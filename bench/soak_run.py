@@ -66,6 +66,14 @@ def rss_kib(pid: str = "self") -> int:
     raise RuntimeError(f"no VmRSS for {pid}")
 
 
+def growth(since: tracemalloc.Snapshot | None, top: int = 8) -> list[tuple[str, int]]:
+    """The ``top`` source lines whose traced memory grew most since ``since``, KiB."""
+    if since is None:
+        return []
+    diff = tracemalloc.take_snapshot().compare_to(since, "lineno")
+    return [(str(d.traceback), d.size_diff // 1024) for d in diff[:top]]
+
+
 def memory(sim_pid: int) -> dict[str, Any]:
     """RSS of both processes; the malloc heap in use, Python's blocks, gc objects, tracemalloc."""
     info = _LIBC.mallinfo2()
@@ -108,6 +116,7 @@ async def soak(sites: int, hours: float, scrape: float, clock_file: Path) -> Non
             renderer = MetricsRenderer(stack.publisher, RequestRecorder())
             started, calls, end = time.perf_counter(), 0, TOP_OF_HOUR + hours * HOUR
             next_scrape, next_sample, body = TOP_OF_HOUR, TOP_OF_HOUR, 0
+            baseline: tracemalloc.Snapshot | None = None
             while True:
                 now = clock.time()
                 if now >= next_sample:
@@ -122,6 +131,10 @@ async def soak(sites: int, hours: float, scrape: float, clock_file: Path) -> Non
                         "gzip_bytes": body,
                         **memory(sim_pid),
                     }
+                    if tracemalloc.is_tracing():
+                        sample["traced_growth_kib"] = growth(baseline)
+                        if now - TOP_OF_HOUR == HOUR:
+                            baseline = tracemalloc.take_snapshot()
                     print(json.dumps(sample), flush=True)
                     calls, next_sample = total, next_sample + HOUR
                 if now >= end:
@@ -140,7 +153,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sites", type=int, default=3208)
     parser.add_argument("--hours", type=float, default=24.0)
     parser.add_argument("--scrape", type=float, default=60.0, help="simulated s between renders")
-    parser.add_argument("--tracemalloc", action="store_true", help="trace the Python heap (slow)")
+    parser.add_argument(
+        "--tracemalloc",
+        action="store_true",
+        help="trace the Python heap (slow): what grew since hour 1",
+    )
     args = parser.parse_args(argv)
     if args.tracemalloc:
         tracemalloc.start()
