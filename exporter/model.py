@@ -216,7 +216,8 @@ class AlarmCount:
 
 @dataclass(frozen=True, slots=True)
 class AlarmIncidents:
-    """Cumulative incidents since the ledger began for one (group, severity, type)."""
+    """Cumulative incidents since the ledger began for one (group, severity, type) of an org
+    (``org_id`` is stamped when the orgs' snapshots are merged for /metrics)."""
 
     group: str
     severity: str
@@ -229,6 +230,7 @@ class TrendBucket:
     """One ``summary-trend`` bucket: user-seconds in total and degraded."""
 
     timestamp: float
+    org_id: str = ""
     total: float
     degraded: float
 
@@ -344,6 +346,7 @@ class Snapshot:
     """Everything the exporter publishes about the org, as of the last completed jobs."""
 
     inventory: Inventory | None = None
+    org_id: str = ""
     gateways: tuple[Gateway, ...] = ()
     wan_ports: tuple[WanPort, ...] = ()
     peer_paths: tuple[PeerPath, ...] = ()
@@ -364,6 +367,8 @@ class RequestEvent:
     """One finished Mist API request, as the client reports it to its observers."""
 
     endpoint: str
+    # Every org's inventory when the orgs' snapshots are merged for /metrics (else empty).
+    inventories: tuple[Inventory, ...] = ()
     code: int
     duration_seconds: float
     token_index: int
@@ -396,3 +401,5 @@ class ExporterStatus:
     # (topic, outcome, events) and (topic, unix time of the last verified delivery)
     webhook_events: tuple[tuple[str, str, int], ...] = ()
     webhook_last_event: tuple[tuple[str, float], ...] = ()
+    # The orgs exported (id, name as last read): one status page section each.
+    orgs: tuple[Org, ...] = ()

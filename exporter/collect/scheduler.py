@@ -72,7 +72,12 @@ class Scheduler:
         self.skips = skips or Skips()
         self.jobs = {job.name: job for job in (jobs or all_jobs())}
         self._status = {
-            name: JobStatus(job=name, interval_seconds=config.collect.intervals[name], next_run=0.0)
+            name: JobStatus(
+                job=name,
+                interval_seconds=config.collect.intervals[name],
+                next_run=0.0,
+                org_id=org_id,
+            )
             for name in self.jobs
         }
         self._calls: dict[str, float] = {}

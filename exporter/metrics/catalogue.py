@@ -48,13 +48,19 @@ def _self(name: str, type_: MetricType, text: str, labels: tuple[str, ...] = ())
 
 METRICS: tuple[MetricDef, ...] = (
     # Inventory
-    _data("mist_org_info", "gauge", "inventory", "The Mist org (value 1).", ("org_id", "org_name")),
+    _data(
+        "mist_org_info",
+        "gauge",
+        "inventory",
+        "Each Mist org exported (value 1).",
+        ("org_id", "org_name"),
+    ),
     _data(
         "mist_site_info",
         "gauge",
         "inventory",
-        "Name, region (site group) and country of each site (value 1).",
-        ("site_id", "site_name", "region", "country_code"),
+        "Org, name, region (site group) and country of each site (value 1).",
+        ("org_id", "site_id", "site_name", "region", "country_code"),
     ),
     # Gateways
     _data(
@@ -407,7 +413,7 @@ METRICS: tuple[MetricDef, ...] = (
         "counter",
         "alarms",
         "Alarm incidents counted since the exporter's ledger began.",
-        ("group", "severity", "alarm_type"),
+        ("org_id", "group", "severity", "alarm_type"),
     ),
     # The exporter itself
     _self(
@@ -425,25 +431,25 @@ METRICS: tuple[MetricDef, ...] = (
         "mist_job_last_success_timestamp_seconds",
         "gauge",
         "Unix time the job last finished a run successfully.",
-        ("mist_job",),
+        ("org_id", "mist_job"),
     ),
     _self(
         "mist_job_duration_seconds",
         "gauge",
         "Seconds the job's last run took.",
-        ("mist_job",),
+        ("org_id", "mist_job"),
     ),
     _self(
         "mist_job_interval_seconds",
         "gauge",
         "Seconds between runs of the job as currently planned.",
-        ("mist_job",),
+        ("org_id", "mist_job"),
     ),
     _self(
         "mist_job_errors_total",
         "counter",
         "Failed runs of the job since the exporter started.",
-        ("mist_job",),
+        ("org_id", "mist_job"),
     ),
     _self(
         "mist_api_requests_total",
@@ -481,7 +487,7 @@ METRICS: tuple[MetricDef, ...] = (
         "mist_api_planned_calls_per_hour",
         "gauge",
         "API calls per hour the scheduler plans for the job.",
-        ("mist_job",),
+        ("org_id", "mist_job"),
     ),
     _self(
         "mist_state_store_up",

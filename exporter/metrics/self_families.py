@@ -24,9 +24,22 @@ def last_run_succeeded(job: JobStatus) -> bool:
     return job.last_attempt is None or job.last_attempt <= job.last_success
 
 
+def jobs_by_org(status: ExporterStatus) -> dict[str, dict[str, JobStatus]]:
+    """Each org's jobs by name, orgs in the order their jobs are listed."""
+    orgs: dict[str, dict[str, JobStatus]] = {}
+    for job in status.jobs:
+        orgs.setdefault(job.org_id, {})[job.job] = job
+    return orgs
+
+
 def essential_up(status: ExporterStatus) -> bool:
-    by_name = {c.job: c for c in status.jobs}
-    return all(name in by_name and last_run_succeeded(by_name[name]) for name in ESSENTIAL)
+    """The last run of every essential job of every org succeeded."""
+    orgs = jobs_by_org(status) or {"": {}}
+    return all(
+        name in jobs and last_run_succeeded(jobs[name])
+        for jobs in orgs.values()
+        for name in ESSENTIAL
+    )
 
 
 def self_families(
@@ -46,7 +59,7 @@ def self_families(
     errors = Family("mist_job_errors_total")
     planned = Family("mist_api_planned_calls_per_hour")
     for c in status.jobs:
-        labels = {"mist_job": c.job}
+        labels = {"org_id": c.org_id, "mist_job": c.job}
         last_success.add(labels, c.last_success)
         duration.add(labels, c.duration_seconds)
         interval.add(labels, c.interval_seconds)

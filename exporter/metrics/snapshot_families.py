@@ -21,11 +21,11 @@ from prometheus_client.utils import floatToGoString
 from exporter.metrics.families import MetricBuilder
 from exporter.metrics.routing_families import bgp_peers, wan_tunnels
 from exporter.metrics.series import Builder, L
-from exporter.model import HistogramBucket, Snapshot
+from exporter.model import HistogramBucket, Inventory, Snapshot
 
 SITE = ("site_id",)
 ORG = ("org_id", "org_name")
-SITE_INFO = ("site_id", "site_name", "region", "country_code")
+SITE_INFO = ("org_id", "site_id", "site_name", "region", "country_code")
 GATEWAY = ("site_id", "gateway_mac")
 GATEWAY_INFO = (*GATEWAY, "gateway_name", "model", "version")
 NODE = (*GATEWAY, "node")
@@ -42,7 +42,7 @@ IMPACT = (*SLE, "field", "entity")
 IMPACTED_APPLICATION = (*SLE, "application")
 IMPACTED_PEER_PATH = (*SLE, *PEER_PATH[1:])
 ALARM = ("site_id", "group", "severity", "alarm_type")
-INCIDENT = ("group", "severity", "alarm_type")
+INCIDENT = ("org_id", "group", "severity", "alarm_type")
 # (family, attribute) of the series of each WAN port and each peer path, in exposed order.
 WAN_PORT_VALUES = (
     ("mist_wan_port_up", "up"),
@@ -82,11 +82,18 @@ class Part:
 
 
 def _inventory(snapshot: Snapshot, b: Builder[L]) -> None:
+def inventories(snapshot: Snapshot) -> tuple[Inventory, ...]:
+    """Every org's inventory: the merged snapshot's, else the one org's (when published)."""
+    if snapshot.inventories or snapshot.inventory is None:
+        return snapshot.inventories
+    return (snapshot.inventory,)
+
+
     org, sites = b.family("mist_org_info"), b.family("mist_site_info")
-    inventory = snapshot.inventory
-    if inventory is not None:
-        org.add(b.labels(ORG, (inventory.org.org_id, inventory.org.name)), 1)
-        rows = map(attrgetter("site_id", "name", "region", "country_code"), inventory.sites)
+    for inventory in inventories(snapshot):
+        org_id = inventory.org.org_id
+        org.add(b.labels(ORG, (org_id, inventory.org.name)), 1)
+        rows = ((org_id, s.site_id, s.name, s.region, s.country_code) for s in inventory.sites)
         sites.add_column(b.label_column(SITE_INFO, rows), [1] * len(inventory.sites))
 
 
@@ -200,11 +207,12 @@ def _alarms(snapshot: Snapshot, b: Builder[L]) -> None:
     for a in snapshot.alarm_counts:
         alarms.add(b.labels(ALARM, (a.site_id, a.group, a.severity, a.alarm_type)), a.count)
     for i in snapshot.alarm_incidents:
-        incidents.add(b.labels(INCIDENT, (i.group, i.severity, i.alarm_type)), i.total)
+        labels = b.labels(INCIDENT, (i.org_id, i.group, i.severity, i.alarm_type))
+        incidents.add(labels, i.total)
 
 
 PARTS: tuple[Part, ...] = (
-    Part("inventory", ("inventory",), _inventory),
+    Part("inventory", ("inventory", "inventories"), _inventory),
     Part("gateways", ("gateways",), _gateways),
     Part("wan_ports", ("wan_ports",), _wan_ports),
     Part("peer_paths", ("peer_paths",), _peer_paths),

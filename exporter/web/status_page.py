@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from html import escape
 
 from exporter.collect.table import BY_NAME, ESSENTIAL
-from exporter.metrics.self_families import essential_up
-from exporter.model import ExporterStatus
+from exporter.metrics.self_families import essential_up, jobs_by_org
+from exporter.model import ExporterStatus, JobStatus
 from exporter.web.readiness import readiness
 
 STYLE = (
@@ -64,7 +65,26 @@ def render_status_page(status: ExporterStatus, *, simulated: bool, now: float, v
         f"<li>Started: {escape(_when(status.started_at, now))}</li>",
         f"<li>First publish: {escape(_when(status.first_publish_at, now))}</li>",
         "</ul>",
-        "<h2>Jobs</h2><table>",
+    ]
+    names = {org.org_id: org.name for org in status.orgs}
+    for org_id, jobs in (jobs_by_org(status) or {"": {}}).items():
+        title = f"Jobs of {names.get(org_id) or 'org'} ({org_id})" if org_id else "Jobs"
+        parts += [f"<h2>{escape(title)}</h2>", *_jobs_table(jobs.values(), now)]
+    parts += [
+        "<h2>API budget per token</h2><table>",
+        _row(["token", "calls left this hour", "resets", "parked until"], header=True),
+    ]
+    for b in status.budgets:
+        parked = "-" if b.parked_until is None else _when(b.parked_until, now)
+        parts.append(_row([b.token, str(b.remaining), _when(b.reset_timestamp, now), parked]))
+    parts += ["</table>", "</body></html>"]
+    return "\n".join(parts) + "\n"
+
+
+def _jobs_table(jobs: Iterable[JobStatus], now: float) -> list[str]:
+    """One org's jobs in table order, one row each."""
+    parts = [
+        "<table>",
         _row(
             [
                 "job",
@@ -81,7 +101,7 @@ def render_status_page(status: ExporterStatus, *, simulated: bool, now: float, v
         ),
     ]
     order = {name: i for i, name in enumerate(BY_NAME)}
-    for c in sorted(status.jobs, key=lambda c: (order.get(c.job, len(order)), c.job)):
+    for c in sorted(jobs, key=lambda c: (order.get(c.job, len(order)), c.job)):
         duration = "-" if c.duration_seconds is None else f"{c.duration_seconds:.2f} s"
         spec = BY_NAME.get(c.job)
         parts.append(
@@ -99,13 +119,4 @@ def render_status_page(status: ExporterStatus, *, simulated: bool, now: float, v
                 ]
             )
         )
-    parts += [
-        "</table>",
-        "<h2>API budget per token</h2><table>",
-        _row(["token", "calls left this hour", "resets", "parked until"], header=True),
-    ]
-    for b in status.budgets:
-        parked = "-" if b.parked_until is None else _when(b.parked_until, now)
-        parts.append(_row([b.token, str(b.remaining), _when(b.reset_timestamp, now), parked]))
-    parts += ["</table>", "</body></html>"]
-    return "\n".join(parts) + "\n"
+    return [*parts, "</table>"]

@@ -87,6 +87,7 @@ def healthy_status(now: float = NOW) -> ExporterStatus:
             next_run=now + 55,
             interval_seconds=60.0,
             planned_calls_per_hour=120.0,
+            org_id=ORG_ID,
         )
         for job in ("inventory", "gateways", "wan_ports", "peer_paths", "alarms")
     )
@@ -236,7 +237,7 @@ def one_of_everything() -> Snapshot:
         wan_tunnels=(wan_tunnel(site, mac, "zscaler-primary", "fra4-vpn.zscaler.net", up=True),),
         sle_scores=(SleScore(site, "wan-link-health", 0.87),),
         alarm_counts=(AlarmCount(site, "infrastructure", "critical", "gateway_down", 2),),
-        alarm_incidents=(AlarmIncidents("infrastructure", "critical", "gateway_down", 5),),
+        alarm_incidents=(AlarmIncidents("infrastructure", "critical", "gateway_down", 5, ORG_ID),),
         deep_dives=(
             deep_dive(site, "wan-link-health", mac),
             deep_dive(site, "application-health", mac),
@@ -374,7 +375,7 @@ def reference_snapshot(sites: int = 3208, seed: int = 1) -> Snapshot:
         if rng.random() < 0.1:
             alarm_type = rng.choice(ALARM_TYPES)
             counts.append(AlarmCount(sid, "infrastructure", "warn", alarm_type, rng.randint(1, 5)))
-    incidents = tuple(AlarmIncidents("infrastructure", "warn", t, 100) for t in ALARM_TYPES)
+    incidents = tuple(AlarmIncidents("infrastructure", "warn", t, 100, ORG_ID) for t in ALARM_TYPES)
     peers, tunnels = routing(gateways, seed)
     return Snapshot(
         inventory=Inventory(Org(ORG_ID, "Retail Co"), tuple(site_rows)),
