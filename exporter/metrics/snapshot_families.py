@@ -81,7 +81,6 @@ class Part:
         return tuple(getattr(snapshot, f) for f in self.fields)
 
 
-def _inventory(snapshot: Snapshot, b: Builder[L]) -> None:
 def inventories(snapshot: Snapshot) -> tuple[Inventory, ...]:
     """Every org's inventory: the merged snapshot's, else the one org's (when published)."""
     if snapshot.inventories or snapshot.inventory is None:
@@ -89,6 +88,7 @@ def inventories(snapshot: Snapshot) -> tuple[Inventory, ...]:
     return (snapshot.inventory,)
 
 
+def _inventory(snapshot: Snapshot, b: Builder[L]) -> None:
     org, sites = b.family("mist_org_info"), b.family("mist_site_info")
     for inventory in inventories(snapshot):
         org_id = inventory.org.org_id
