@@ -223,6 +223,7 @@ class AlarmIncidents:
     severity: str
     alarm_type: str
     total: int
+    org_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,7 +231,6 @@ class TrendBucket:
     """One ``summary-trend`` bucket: user-seconds in total and degraded."""
 
     timestamp: float
-    org_id: str = ""
     total: float
     degraded: float
 
@@ -339,6 +339,7 @@ class JobStatus:
     next_run: float | None = None
     interval_seconds: float | None = None
     planned_calls_per_hour: float = 0.0
+    org_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,7 +347,6 @@ class Snapshot:
     """Everything the exporter publishes about the org, as of the last completed jobs."""
 
     inventory: Inventory | None = None
-    org_id: str = ""
     gateways: tuple[Gateway, ...] = ()
     wan_ports: tuple[WanPort, ...] = ()
     peer_paths: tuple[PeerPath, ...] = ()
@@ -360,6 +360,8 @@ class Snapshot:
     alarm_defs: tuple[AlarmDefinition, ...] = ()
     device_event_types: tuple[str, ...] = ()
     published: frozenset[str] = field(default_factory=frozenset)
+    # Every org's inventory when the orgs' snapshots are merged for /metrics (else empty).
+    inventories: tuple[Inventory, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,8 +369,6 @@ class RequestEvent:
     """One finished Mist API request, as the client reports it to its observers."""
 
     endpoint: str
-    # Every org's inventory when the orgs' snapshots are merged for /metrics (else empty).
-    inventories: tuple[Inventory, ...] = ()
     code: int
     duration_seconds: float
     token_index: int
