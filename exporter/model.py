@@ -33,11 +33,16 @@ class Inventory:
 
 @dataclass(frozen=True, slots=True)
 class WanInterface:
-    """A WAN interface as the gateway's ``if_stat`` names it."""
+    """A WAN port as the gateway's ``if_stat`` reports it: names, and (None when left out)
+    status and byte counters, summed over the port's WAN units, as of ``as_of`` (the fetch)."""
 
     port_id: str
     wan_name: str
     wan_type: str
+    up: bool | None = None
+    receive_bytes: float | None = None
+    transmit_bytes: float | None = None
+    as_of: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +85,8 @@ class WanPort:
     loss_ratio: float | None
     last_flap_timestamp: float | None
     node: str = ""
+    # When the port search that reported it was fetched (0: not known).
+    as_of: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from typing import Any, ClassVar, TypeVar
 
 from exporter.clock import Clock
 from exporter.collect.publisher import Publisher
+from exporter.collect.wan_view import down as _down  # also the webhooks' rule
 from exporter.config import Config
 from exporter.mist import endpoints as ep
 from exporter.mist import parse
@@ -21,7 +22,7 @@ from exporter.mist.client import MistClient, Page
 from exporter.mist.endpoints import Endpoint, Paging
 from exporter.mist.errors import MistError, MistHTTPError
 from exporter.mist.parse.routing import parse_bgp_peers, parse_wan_tunnels
-from exporter.model import BgpPeer, Inventory, Snapshot, WanPort, WanTunnel, WorstSite
+from exporter.model import BgpPeer, Inventory, Snapshot, WanTunnel, WorstSite
 from exporter.state.store import StateStore
 
 PARTIAL_TTL = 3600.0
@@ -153,10 +154,12 @@ class GatewaysJob(Job):
     name = "gateways"
 
     async def collect(self, ctx: Context) -> Collected:
+        """Gateways, with each WAN port's status and byte counters from ``if_stat``."""
+        now = ctx.clock.time()
         rows = await fetch_rows(
             ctx, self.name, ep.DEVICE_STATS, org_id=ctx.org_id, type="gateway", limit=1000
         )
-        return Collected(Snapshot(gateways=parse.parse_gateways(rows, ctx.skips)))
+        return Collected(Snapshot(gateways=parse.parse_gateways(rows, ctx.skips, as_of=now)))
 
 
 @registered
@@ -164,11 +167,14 @@ class WanPortsJob(Job):
     name = "wan_ports"
 
     async def collect(self, ctx: Context) -> Collected:
+        """Speed, rates, quality and last flap of every WAN port (joined at render time with
+        the status and counters the gateways job reads more often, :mod:`wan_view`)."""
+        now = ctx.clock.time()
         rows = await fetch_rows(
             ctx, self.name, ep.PORT_SEARCH, org_id=ctx.org_id, device_type="gateway", limit=1000
         )
         gateways = ctx.publisher.snapshot.gateways
-        ports = parse.parse_wan_ports(rows, gateways, ctx.skips)
+        ports = parse.parse_wan_ports(rows, gateways, ctx.skips, as_of=now)
         # Mist reports "the last status within the hour": a disconnected gateway's ports
         # keep saying up, with old rates. They are down, and their rates and quality unknown.
         offline = {g.mac for g in gateways if not g.up}
@@ -313,16 +319,3 @@ class OrgSleJob(Job):
 def refused(exc: MistError) -> bool:
     """A 4xx other than auth or rate limits: Mist has no data for what was asked."""
     return isinstance(exc, MistHTTPError) and 400 <= exc.status < 500
-
-
-def _down(port: WanPort) -> WanPort:
-    """A port of an offline gateway: down; counters kept, rates and quality unknown."""
-    return replace(
-        port,
-        up=False,
-        receive_rate_bytes_per_second=None,
-        transmit_rate_bytes_per_second=None,
-        latency_seconds=None,
-        jitter_seconds=None,
-        loss_ratio=None,
-    )

@@ -18,6 +18,7 @@ from typing import Protocol
 from prometheus_client.metrics_core import Metric
 from prometheus_client.utils import floatToGoString
 
+from exporter.collect.wan_view import current
 from exporter.metrics.families import MetricBuilder
 from exporter.metrics.routing_families import bgp_peers, wan_tunnels
 from exporter.metrics.series import Builder, L
@@ -114,7 +115,7 @@ def _gateways(snapshot: Snapshot, b: Builder[L]) -> None:
 
 
 def _wan_ports(snapshot: Snapshot, b: Builder[L]) -> None:
-    ports = snapshot.wan_ports
+    ports = current(snapshot.gateways, snapshot.wan_ports)
     ids = b.label_column(PORT, map(attrgetter(*PORT), ports))
     info = list(b.label_column(PORT_INFO, map(attrgetter(*PORT_INFO), ports)))
     for i in [i for i, p in enumerate(ports) if p.node]:
@@ -214,7 +215,7 @@ def _alarms(snapshot: Snapshot, b: Builder[L]) -> None:
 PARTS: tuple[Part, ...] = (
     Part("inventory", ("inventory", "inventories"), _inventory),
     Part("gateways", ("gateways",), _gateways),
-    Part("wan_ports", ("wan_ports",), _wan_ports),
+    Part("wan_ports", ("gateways", "wan_ports"), _wan_ports),
     Part("peer_paths", ("peer_paths",), _peer_paths),
     Part("bgp_peers", ("bgp_peers",), bgp_peers),
     Part("wan_tunnels", ("wan_tunnels",), wan_tunnels),

@@ -50,17 +50,23 @@ def test_small_org_runs_every_job_at_its_floor_and_spends_the_rest_on_healthy_si
 
 def test_stretch_order_healthy_then_degraded_then_peer_paths() -> None:
     shape = OrgShape.estimate(3208, 0.05)
-    tight = make_plan(shape, DEFAULT_INTERVALS, capacity_calls_per_hour=5000, budget_share=0.5)
+    tight = make_plan(shape, DEFAULT_INTERVALS, capacity_calls_per_hour=5000, budget_share=0.4)
     assert tight.healthy_calls_per_hour == pytest.approx(0, abs=1e-6)
     assert tight.degraded_refresh_seconds > DEFAULT_INTERVALS["deep_dive"]
     assert tight.entry("peer_paths").interval_seconds == DEFAULT_INTERVALS["peer_paths"]
-    # Fully stretched (a dive every 2 h, 5 calls), the reference org needs ~31.5 % of one token.
-    tighter = make_plan(shape, DEFAULT_INTERVALS, capacity_calls_per_hour=5000, budget_share=0.32)
+    # Dives every 2 h and peer paths every 30 min: ~21.5 % of one token (fully stretched, the
+    # port search too: ~17.5 %; WAN port status and counters stay each minute).
+    tighter = make_plan(shape, DEFAULT_INTERVALS, capacity_calls_per_hour=5000, budget_share=0.22)
     assert tighter.degraded_refresh_seconds == 4 * DEFAULT_INTERVALS["deep_dive"]
     assert tighter.entry("peer_paths").interval_seconds > DEFAULT_INTERVALS["peer_paths"]
     assert tighter.entry("alarms").interval_seconds == DEFAULT_INTERVALS["alarms"]
     assert tighter.entry("wan_ports").interval_seconds == DEFAULT_INTERVALS["wan_ports"]
+    assert tighter.entry("gateways").interval_seconds == DEFAULT_INTERVALS["gateways"]
     assert tighter.total_calls_per_hour <= tighter.target_calls_per_hour + 1e-6
+    floor = make_plan(shape, DEFAULT_INTERVALS, capacity_calls_per_hour=5000, budget_share=0.18)
+    assert floor.entry("wan_ports").interval_seconds > DEFAULT_INTERVALS["wan_ports"]
+    assert floor.entry("gateways").interval_seconds == DEFAULT_INTERVALS["gateways"]
+    assert not floor.over_budget
 
 
 def test_more_tokens_buy_faster_refresh() -> None:

@@ -84,6 +84,21 @@ def test_live_gateway_wan_interfaces_units_and_mac() -> None:
     )
 
 
+def test_if_stat_gives_each_wan_port_status_and_counters_summed_over_its_units() -> None:
+    row = _gateway_row()
+    units = row["if_stat"]
+    units["ge-0/0/0.0"].update(up=False, rx_bytes=1000, tx_bytes=400, rx_pkts=9)
+    units["ge-0/0/0.100"].update(up=True, rx_bytes=24, tx_bytes=None)
+    units["lte-0/0/0.0"].update(up=True, rx_bytes="5")
+    (gw,) = parse_gateways([row], as_of=1234.5)
+    wan, lte = gw.nodes[0].wan_interfaces
+    assert wan == WanInterface("ge-0/0/0", "inet-1", "broadband", True, 1024.0, 400.0, 1234.5)
+    assert lte == WanInterface("lte-0/0/0", "lte", "lte", True, 5.0, None, 1234.5)
+    # Names only (no status reported): nothing to say about the port's state.
+    (gw,) = parse_gateways([_gateway_row()])
+    assert {w.up for w in gw.nodes[0].wan_interfaces} == {None}
+
+
 def test_gateway_optional_fields() -> None:
     row = {"mac": "aabbccddeeff", "type": "gateway", "hostname": "gw", "status": "disconnected"}
     (gw,) = parse_gateways([row])

@@ -10,6 +10,7 @@ name it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from exporter.mist import endpoints
@@ -31,17 +32,28 @@ PEER_SEARCH = endpoints.PEER_SEARCH.template
 WAN_PORT_USAGES = frozenset({"wan", "lte"})
 
 
-def parse_gateways(rows: Any, skips: Skips | None = None) -> tuple[Gateway, ...]:
-    """Gateway rows of ``stats/devices?type=gateway`` (rows of other device types are left out)."""
-    return newest(DEVICE_STATS, each_row(DEVICE_STATS, rows, _gateway, skips, walk=True), skips)
+def parse_gateways(
+    rows: Any, skips: Skips | None = None, as_of: float = 0.0
+) -> tuple[Gateway, ...]:
+    """Gateway rows of ``stats/devices?type=gateway`` (rows of other device types are left out),
+    fetched at ``as_of`` (the time their WAN interfaces' status and counters are as of)."""
+
+    def read(row: Fields) -> tuple[str, float, Gateway] | None:
+        return _gateway(row, as_of)
+
+    return newest(DEVICE_STATS, each_row(DEVICE_STATS, rows, read, skips, walk=True), skips)
 
 
-def _gateway(row: Fields) -> tuple[str, float, Gateway] | None:
+def _gateway(row: Fields, as_of: float) -> tuple[str, float, Gateway] | None:
     if row.opt_text("type", "gateway") != "gateway":
         return None
     mac = normalise_mac(row.text("mac"))
     ha = any(row.has(f"{key}2_stat") for key in ("if", "cpu", "memory"))
-    nodes = (_node(row, "", "node0"), _node(row, "2", "node1")) if ha else (_node(row, "", ""),)
+    nodes = (
+        (_node(row, "", "node0", as_of), _node(row, "2", "node1", as_of))
+        if ha
+        else (_node(row, "", "", as_of),)
+    )
     gateway = Gateway(
         site_id=row.opt_text("site_id"),
         mac=mac,
@@ -55,7 +67,7 @@ def _gateway(row: Fields) -> tuple[str, float, Gateway] | None:
     return mac, row.opt_number("last_seen") or 0.0, gateway
 
 
-def _node(row: Fields, suffix: str, name: str) -> GatewayNode:
+def _node(row: Fields, suffix: str, name: str, as_of: float) -> GatewayNode:
     """One node's stats: ``cpu_stat``... (``suffix`` "") or the HA second node's ``cpu2_stat``..."""
     cpu = row.opt_child(f"cpu{suffix}_stat")
     memory = row.opt_child(f"memory{suffix}_stat")
@@ -63,7 +75,7 @@ def _node(row: Fields, suffix: str, name: str) -> GatewayNode:
         node=name,
         cpu_ratio=_cpu_ratio(cpu) if cpu is not None else None,
         memory_ratio=memory.opt_number("usage", PERCENT) if memory is not None else None,
-        wan_interfaces=_wan_interfaces(row.opt_child(f"if{suffix}_stat")),
+        wan_interfaces=_wan_interfaces(row.opt_child(f"if{suffix}_stat"), as_of),
     )
 
 
@@ -75,8 +87,9 @@ def _cpu_ratio(cpu: Fields) -> float | None:
     return None
 
 
-def _wan_interfaces(if_stat: Fields | None) -> tuple[WanInterface, ...]:
-    """WAN interfaces of an ``if_stat`` (keyed ``ge-0/0/0.0``), one per port, in Mist's order."""
+def _wan_interfaces(if_stat: Fields | None, as_of: float) -> tuple[WanInterface, ...]:
+    """WAN ports of an ``if_stat`` (keyed by interface, ``ge-0/0/0.0``), in Mist's order: names
+    from the port's first WAN unit; up when any unit is; counters summed over its units."""
     if if_stat is None:
         return ()
     found: dict[str, WanInterface] = {}
@@ -86,13 +99,33 @@ def _wan_interfaces(if_stat: Fields | None) -> tuple[WanInterface, ...]:
         if entry.opt_text("port_usage") not in WAN_PORT_USAGES:
             continue
         port_id = entry.opt_text("port_id") or port_of(name)
-        if port_id not in found:
-            found[port_id] = WanInterface(
-                port_id=port_id,
-                wan_name=entry.opt_text("wan_name"),
-                wan_type=entry.opt_text("wan_type"),
-            )
+        unit = WanInterface(
+            port_id=port_id,
+            wan_name=entry.opt_text("wan_name"),
+            wan_type=entry.opt_text("wan_type"),
+            up=entry.flag("up") if entry.has("up") else None,
+            receive_bytes=entry.opt_number("rx_bytes"),
+            transmit_bytes=entry.opt_number("tx_bytes"),
+            as_of=as_of,
+        )
+        first = found.get(port_id)
+        found[port_id] = unit if first is None else _with_unit(first, unit)
     return tuple(found.values())
+
+
+def _with_unit(port: WanInterface, unit: WanInterface) -> WanInterface:
+    """``port`` with another of its WAN units: up if either is, counters added."""
+    ups = [u for u in (port.up, unit.up) if u is not None]
+    return replace(
+        port,
+        up=any(ups) if ups else None,
+        receive_bytes=_add(port.receive_bytes, unit.receive_bytes),
+        transmit_bytes=_add(port.transmit_bytes, unit.transmit_bytes),
+    )
+
+
+def _add(a: float | None, b: float | None) -> float | None:
+    return b if a is None else a if b is None else a + b
 
 
 def port_of(interface: str) -> str:
@@ -101,9 +134,10 @@ def port_of(interface: str) -> str:
 
 
 def parse_wan_ports(
-    rows: Any, gateways: Sequence[Gateway], skips: Skips | None = None
+    rows: Any, gateways: Sequence[Gateway], skips: Skips | None = None, as_of: float = 0.0
 ) -> tuple[WanPort, ...]:
-    """WAN (and LTE) rows of ``stats/ports/search``, named from the gateways' ``if_stat``.
+    """WAN (and LTE) rows of ``stats/ports/search`` fetched at ``as_of``, named from the
+    gateways' ``if_stat``.
 
     A row is a WAN port when its ``port_usage`` says so or its gateway lists it as a WAN
     interface; ``wan_name``/``wan_type`` come from the gateway, else from the row, else "".
@@ -138,6 +172,7 @@ def parse_wan_ports(
             loss_ratio=row.opt_number("loss", PERCENT),
             last_flap_timestamp=row.opt_number("last_flapped") or None,
             node=row.opt_text("node") or node,
+            as_of=as_of,
         )
         freshness = row.opt_number("timestamp") or row.opt_number("last_seen") or 0.0
         return (mac, port_id), freshness, port
