@@ -14,7 +14,7 @@ from typing import Any, ClassVar, TypeVar
 
 from exporter.clock import Clock
 from exporter.collect.publisher import Publisher
-from exporter.collect.wan_view import down as _down  # also the webhooks' rule
+from exporter.collect.wan_view import down
 from exporter.config import Config
 from exporter.mist import endpoints as ep
 from exporter.mist import parse
@@ -26,6 +26,8 @@ from exporter.model import BgpPeer, Inventory, Snapshot, WanTunnel, WorstSite
 from exporter.state.store import StateStore
 
 PARTIAL_TTL = 3600.0
+# The offline-gateway rule of the wan_ports job (webhooks import it from here).
+_down = down
 # A peer path not seen for this many of its job's intervals is down.
 STALE_INTERVALS = 3.0
 

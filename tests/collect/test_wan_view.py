@@ -7,12 +7,17 @@ from dataclasses import replace
 from hypothesis import given
 from hypothesis import strategies as st
 
+from exporter.clock import ManualClock
 from exporter.collect.wan_view import current
 from exporter.metrics.snapshot_families import snapshot_families
 from exporter.model import Gateway, GatewayNode, Snapshot, WanInterface, WanPort
+from exporter.simulator import SimConfig, serve
+from exporter.state.memory import MemoryStore
+from tests.collect.harness import collection
 
 MAC = "020001abcdef"
 BOOT = 1_000_000.0
+START = 1_800_000_000.0 + 1800
 
 
 def gateway(*interfaces: WanInterface, up: bool = True, at: float = BOOT + 600) -> Gateway:
@@ -139,3 +144,35 @@ def test_counters_never_go_backwards_whichever_source_was_read_last(
         assert port.receive_bytes is not None
         assert port.receive_bytes >= published
         published = port.receive_bytes
+
+
+async def test_status_and_counters_refresh_each_minute_without_the_port_search() -> None:
+    clock = ManualClock(START)
+    async with serve(SimConfig(sites=60, seed=3), clock=clock) as sim:
+        org = sim.simulator.org_id
+        async with collection(sim.base_url, org, MemoryStore(clock), clock) as stack:
+            await stack.scheduler.tick()
+            first = stack.publisher.snapshot
+            clock.advance(60)
+            await stack.scheduler.tick()
+            later = stack.publisher.snapshot
+            truth = sim.simulator.truth(clock.time())
+    # At the same instant the two sources agree on every port of a connected gateway.
+    online = {g.mac for g in first.gateways if g.up}
+    for joined, searched_port in zip(
+        current(first.gateways, first.wan_ports), first.wan_ports, strict=True
+    ):
+        if joined.gateway_mac in online:
+            assert joined == searched_port
+    # A minute on, only the gateways job ran: status as of now, counters grown.
+    assert later.wan_ports is first.wan_ports
+    assert later.gateways is not first.gateways
+    before = {(p.gateway_mac, p.port_id): p for p in current(first.gateways, first.wan_ports)}
+    now = current(later.gateways, later.wan_ports)
+    assert {(p.gateway_mac, p.port_id) for p in now if not p.up} == truth.wan_ports_down
+    growth = [
+        (p.receive_bytes or 0) - (before[(p.gateway_mac, p.port_id)].receive_bytes or 0)
+        for p in now
+    ]
+    assert min(growth) >= 0
+    assert sum(1 for g in growth if g > 0) > len(now) / 2
