@@ -18,7 +18,7 @@ from typing import Protocol
 from prometheus_client.metrics_core import Metric
 from prometheus_client.utils import floatToGoString
 
-from exporter.collect.wan_view import current
+from exporter.collect.wan_view import join
 from exporter.metrics.families import MetricBuilder
 from exporter.metrics.routing_families import bgp_peers, wan_tunnels
 from exporter.metrics.series import Builder, L
@@ -115,14 +115,15 @@ def _gateways(snapshot: Snapshot, b: Builder[L]) -> None:
 
 
 def _wan_ports(snapshot: Snapshot, b: Builder[L]) -> None:
-    ports = current(snapshot.gateways, snapshot.wan_ports)
+    joined = join(snapshot.gateways, snapshot.wan_ports)
+    ports = joined.ports
     ids = b.label_column(PORT, map(attrgetter(*PORT), ports))
     info = list(b.label_column(PORT_INFO, map(attrgetter(*PORT_INFO), ports)))
     for i in [i for i, p in enumerate(ports) if p.node]:
         info[i] = b.labels(PORT_INFO_NODE, attrgetter(*PORT_INFO_NODE)(ports[i]))
     b.family("mist_wan_port_info").add_column(info, [1] * len(ids))
     for name, field in WAN_PORT_VALUES:
-        b.family(name).add_column(ids, map(attrgetter(field), ports))
+        b.family(name).add_column(ids, joined.column(field))
 
 
 def _peer_paths(snapshot: Snapshot, b: Builder[L]) -> None:

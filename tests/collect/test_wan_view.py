@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from exporter.clock import ManualClock
-from exporter.collect.wan_view import current
+from exporter.collect.wan_view import down, join
 from exporter.metrics.snapshot_families import snapshot_families
 from exporter.model import Gateway, GatewayNode, Snapshot, WanInterface, WanPort
 from exporter.simulator import SimConfig, serve
@@ -18,6 +19,16 @@ from tests.collect.harness import collection
 MAC = "020001abcdef"
 BOOT = 1_000_000.0
 START = 1_800_000_000.0 + 1800
+
+
+def current(gateways: Sequence[Gateway], ports: Sequence[WanPort]) -> tuple[WanPort, ...]:
+    """The joined ports as whole :class:`WanPort` values (the renderer reads the columns)."""
+    j = join(gateways, ports)
+    joined = (
+        replace(p, up=j.up[i], receive_bytes=j.receive_bytes[i], transmit_bytes=j.transmit_bytes[i])
+        for i, p in enumerate(j.ports)
+    )
+    return tuple(down(p) if i in j.unknown else p for i, p in enumerate(joined))
 
 
 def gateway(*interfaces: WanInterface, up: bool = True, at: float = BOOT + 600) -> Gateway:
