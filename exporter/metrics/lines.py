@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
-from itertools import chain, compress
+from itertools import compress, repeat
+from math import copysign
 from operator import add, is_not, itemgetter
 from typing import cast
 
@@ -23,14 +24,19 @@ def escape(value: str) -> str:
     return value.replace("\\", r"\\").replace("\n", r"\n").replace('"', r"\"")
 
 
-def _form(keys: tuple[str, ...]) -> tuple[str, Callable[[tuple[str, ...]], object]]:
-    """A ``%`` template of the labels ``keys`` sorted by name, and what picks its values."""
+_Form = tuple[str, Callable[[tuple[str, ...]], tuple[str, ...]] | None]
+
+
+def _form(keys: tuple[str, ...]) -> _Form:
+    """A ``%`` template of the labels ``keys`` sorted by name, and what puts values in its
+    order (None when ``keys`` are sorted already)."""
     order = sorted(range(len(keys)), key=keys.__getitem__)
     inner = ",".join(f'{keys[i]}="%s"' for i in order)
-    return f"{{{inner}}} ", itemgetter(*order)
+    pick = None if order == list(range(len(keys))) else itemgetter(*order)
+    return f"{{{inner}}} ", pick
 
 
-_FORMS: dict[tuple[str, ...], tuple[str, Callable[[tuple[str, ...]], object]]] = {}
+_FORMS: dict[tuple[str, ...], _Form] = {}
 
 
 def _plain(text: str) -> bool:
@@ -48,16 +54,24 @@ def label_text(keys: tuple[str, ...], values: tuple[str, ...]) -> str:
     if not _plain("".join(values)):
         values = tuple(map(escape, values))
     template, pick = form
-    return template % pick(values)
+    return template % (values if pick is None else pick(values))
 
 
-def label_texts(keys: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> Iterator[str]:
-    """``label_text(keys, row)`` of each row; in C loops when no value needs escaping."""
+def label_texts(keys: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> list[str]:
+    """``label_text(keys, row)`` of each row; in C loops when no value needs escaping.
+
+    Each text has exactly two quotes per label and no backslash or newline of its own, so one
+    count over all of them tells whether any value needed escaping.
+    """
     rows = list(rows)
-    if not keys or not _plain("".join(chain.from_iterable(rows))):
-        return (label_text(keys, row) for row in rows)
+    if not keys:
+        return [" "] * len(rows)
     template, pick = _FORMS.get(keys) or _FORMS.setdefault(keys, _form(keys))
-    return map(template.__mod__, map(pick, rows))
+    texts = list(map(template.__mod__, rows if pick is None else map(pick, rows)))
+    joined = "".join(texts)
+    if joined.count('"') != 2 * len(keys) * len(texts) or "\\" in joined or "\n" in joined:
+        return [label_text(keys, row) for row in rows]
+    return texts
 
 
 BLOCK = 4096
@@ -84,6 +98,29 @@ def go_text(text: str) -> str:
 def value_text(value: float | bool) -> str:
     """``floatToGoString(value)``."""
     return go_text(repr(float(value)))
+
+
+_FEW = 16  # a block of at most this many distinct values makes each one's text once
+_GO_FROM = 1e6
+
+
+def value_texts(values: Sequence[float | bool]) -> Sequence[str] | Iterator[str]:
+    """``value_text`` of each value, each distinct one's text made once when there are few
+    (up, info, state and the like), else in C loops but for what Go writes otherwise.
+
+    The table is keyed by value, which takes ``0.0`` for ``-0.0``, so a block with any
+    negative sign in it and a zero goes the other way.
+    """
+    distinct = set(values[: 4 * _FEW])
+    if len(distinct) <= _FEW:
+        distinct = set(values)
+    if len(distinct) <= _FEW and (0 not in distinct or min(map(copysign, repeat(1.0), values)) > 0):
+        return map({v: value_text(v) for v in distinct}.__getitem__, values)
+    floats = list(map(float, values))
+    texts = list(map(repr, floats))
+    if "n" in "".join(texts) or max(floats, default=0.0) >= _GO_FROM:  # inf, nan; 1e6 up
+        return [t if 0 < t.find(".") <= 6 else go_text(t) for t in texts]
+    return texts
 
 
 class LabelColumn(list[str]):
@@ -149,15 +186,12 @@ class Lines:
             self._series.add(labels)
             self._buckets.extend(buckets)
 
-    def _taken(self) -> tuple[Sequence[str], Sequence[float | bool]]:
-        """Every label and its reported value, in order; the family is left empty."""
+    def _taken(self) -> tuple[Sequence[str], Sequence[float | bool | None]]:
+        """Every label and its value (None: not reported), in order; the family is left
+        empty."""
         column, self._column = self._column, None
         if column is not None:
-            labels, values = column
-            if values.count(None):
-                keep = list(map(_NOT_NONE, values))
-                labels, values = list(compress(labels, keep)), list(compress(values, keep))
-            return labels, cast("list[float | bool]", values)
+            return column
         labels = [*self._values, *(b for b, _ in self._buckets)]
         reported = [*self._values.values(), *(v for _, v in self._buckets)]
         self._values, self._buckets = {}, []
@@ -169,10 +203,14 @@ class Lines:
         prefix = self.prefix
         separator = f"\n{prefix}"
         for start in range(0, len(labels), BLOCK):
-            reprs = map(repr, map(float, values[start : start + BLOCK]))
-            texts = [t if 0 < t.find(".") <= 6 else go_text(t) for t in reprs]
-            lines = map(add, labels[start : start + BLOCK], texts)
-            yield f"{prefix}{separator.join(lines)}\n".encode()
+            block, reported = labels[start : start + BLOCK], values[start : start + BLOCK]
+            if None in reported:  # here rather than over the whole column: fewer cache misses
+                keep = list(map(_NOT_NONE, reported))
+                block, reported = list(compress(block, keep)), list(compress(reported, keep))
+                if not block:
+                    continue
+            texts = value_texts(cast("list[float | bool]", reported))
+            yield f"{prefix}{separator.join(map(add, block, texts))}\n".encode()
 
 
 class LineBuilder:

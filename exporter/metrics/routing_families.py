@@ -8,10 +8,11 @@ from operator import attrgetter
 from exporter.metrics.series import Builder, L
 from exporter.model import Snapshot
 
-BGP_PEER = ("site_id", "gateway_mac", "neighbor", "vrf")
-BGP_STATE = (*BGP_PEER, "state")
-TUNNEL = ("site_id", "gateway_mac", "tunnel_name", "peer_host", "node")
-TUNNEL_INFO = (*TUNNEL, "peer_ip", "protocol", "priority", "wan_name")
+# Label keys sorted by name, the order they are written in, so rows need no reordering.
+BGP_PEER = ("gateway_mac", "neighbor", "site_id", "vrf")
+BGP_STATE = tuple(sorted((*BGP_PEER, "state")))
+TUNNEL = ("gateway_mac", "node", "peer_host", "site_id", "tunnel_name")
+TUNNEL_INFO = tuple(sorted((*TUNNEL, "peer_ip", "protocol", "priority", "wan_name")))
 # (family, attribute) of each session's and each tunnel's series after up (and state), in order.
 BGP_PEER_VALUES = (
     ("mist_bgp_peer_uptime_seconds", "uptime_seconds"),
