@@ -55,6 +55,8 @@ class Timeouts:
 
 @dataclass(frozen=True, slots=True)
 class MistConfig:
+    """``org_id``: one org id, several comma-separated, or None for every org the tokens read."""
+
     base_url: str
     org_id: str | None
     tokens: tuple[str, ...] = field(repr=False)
@@ -62,6 +64,12 @@ class MistConfig:
     max_concurrency: int = 8
     max_retries: int = 4
     calls_per_hour: int = 5000
+
+    @property
+    def org_ids(self) -> tuple[str, ...]:
+        """The orgs listed in ``org_id``, in order, each once; () for every org."""
+        listed = (o.strip() for o in (self.org_id or "").split(","))
+        return tuple(dict.fromkeys(o for o in listed if o))
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,7 +286,11 @@ def _mist(sec: _Section, env: Mapping[str, str], require_tokens: bool) -> MistCo
     yaml_host = sec.text("host", "api.mist.com") or "api.mist.com"
     host = env.get("MIST_HOST") or yaml_host
     base_url = base_url_for(host, "MIST_HOST" if env.get("MIST_HOST") else sec.key("host"))
-    yaml_org = sec.text("org_id", None)
+    yaml_org = sec.raw("org_id")
+    if isinstance(yaml_org, list):
+        yaml_org = ",".join(sec.names("org_id", None))
+    else:
+        yaml_org = sec.text("org_id", None)
     org_id = env.get("MIST_ORG_ID") or yaml_org or None
     raw_tokens = _secret_from_env(env, "MIST_APITOKEN") or ""
     tokens = tuple(t.strip() for t in raw_tokens.split(",") if t.strip())

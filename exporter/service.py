@@ -7,21 +7,23 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 
 from exporter.clock import Clock, SystemClock
 from exporter.collect.jobs import Job
+from exporter.collect.merged import MergedSource
+from exporter.collect.orgs import Orgs
 from exporter.collect.publisher import Publisher
 from exporter.collect.scheduler import Scheduler
 from exporter.collect.webhooks import WebhookIntake
 from exporter.config import DEMO_TOKEN, Config, ConfigError, parse_listen_address
 from exporter.metrics.requests import RequestRecorder
-from exporter.mist.client import MistClient
+from exporter.mist.client import MistClient, ReadableOrg
+from exporter.mist.endpoints import SELF
 from exporter.mist.errors import MistError, OrgDiscoveryError
-from exporter.mist.parse import Skips
-from exporter.model import ExporterStatus, RequestEvent
+from exporter.model import RequestEvent
 from exporter.state import StateStore, open_store
 from exporter.web.app import build_app, serve
 from exporter.web.webconfig import load_web_config
@@ -31,11 +33,19 @@ EXIT_CONFIG = 2
 EXIT_UNAVAILABLE = 1
 
 
-async def _discover(config: Config, clock: Clock) -> str:
-    if config.mist.org_id:
-        return config.mist.org_id
+async def orgs_to_export(config: Config, clock: Clock) -> dict[str, ReadableOrg]:
+    """The orgs to export and the tokens that read each: MIST_ORG_ID's (one is taken as read
+    by every token, unchecked, as before), else every org the tokens read."""
+    listed = config.mist.org_ids
+    if len(listed) == 1:
+        return {listed[0]: ReadableOrg("", tuple(range(len(config.mist.tokens))))}
     async with MistClient(config.mist, clock=clock) as client:
-        return await client.discover_org()
+        readable = await client.discover_orgs()
+    seen = sorted(((o, r.name) for o, r in readable.items()), key=lambda o: (o[1], o[0]))
+    missing = [org_id for org_id in listed if org_id not in readable]
+    if missing or not readable:
+        raise OrgDiscoveryError(SELF.template, seen, missing)
+    return {org_id: readable[org_id] for org_id in listed or [o for o, _ in seen]}
 
 
 async def _wait_for_signal() -> None:
@@ -69,12 +79,35 @@ class DemoOptions(RunOptions):
 
 @dataclass(frozen=True, slots=True)
 class Stack:
-    """The collection side of a running exporter."""
+    """The collection side of a running exporter with one org."""
 
     scheduler: Scheduler
     publisher: Publisher
     client: MistClient
     intake: WebhookIntake
+
+
+@asynccontextmanager
+async def collection(
+    config: Config,
+    orgs: Mapping[str, ReadableOrg],
+    stores: Mapping[str, StateStore],
+    clock: Clock,
+    *,
+    observers: Sequence[Callable[[RequestEvent], None]] = (),
+    simulated: bool = False,
+    jobs: Sequence[Job] | None = None,
+) -> AsyncIterator[Orgs]:
+    """One client (its hourly counts kept in the first org's store) and each org's stack;
+    ``jobs`` (the job instances) only with one org."""
+    budget_store = stores[next(iter(orgs))]
+    async with MistClient(
+        config.mist, clock=clock, store=budget_store, observers=observers
+    ) as client:
+        collected = Orgs(client, config, clock, simulated=simulated)
+        for org_id, org in orgs.items():
+            collected.add(org_id, org.name, org.tokens, stores[org_id], jobs=jobs)
+        yield collected
 
 
 @asynccontextmanager
@@ -88,44 +121,13 @@ async def collection_stack(
     simulated: bool = False,
     jobs: Sequence[Job] | None = None,
 ) -> AsyncIterator[Stack]:
-    """Client, scheduler and publisher wired together, with the status the web layer shows."""
-    publisher = Publisher(clock=clock, simulated=simulated)
-    skips = Skips()
-    started = clock.time()
-    async with MistClient(config.mist, clock=clock, store=store, observers=observers) as client:
-        scheduler = Scheduler(
-            client=client,
-            store=store,
-            clock=clock,
-            config=config,
-            org_id=org_id,
-            publisher=publisher,
-            skips=skips,
-            jobs=jobs,
-        )
-        intake = WebhookIntake(
-            publisher=publisher,
-            store=store,
-            clock=clock,
-            collect=config.collect,
-            skips=skips,
-            on_delivery=scheduler.pushed,
-        )
-        publisher.set_status_source(
-            lambda: ExporterStatus(
-                jobs=scheduler.statuses(),
-                budgets=client.budgets(),
-                state_store_up=store.up,
-                state_store_kind="redis" if config.state.redis_url else "memory",
-                started_at=started,
-                first_publish_at=publisher.first_publish_at,
-                skipped_rows=tuple((e, r, n) for (e, r), n in sorted(skips.counts().items())),
-                thresholds=config.thresholds,
-                webhook_events=intake.counts(),
-                webhook_last_event=intake.last_delivery(),
-            )
-        )
-        yield Stack(scheduler, publisher, client, intake)
+    """Client, scheduler and publisher of one org read by every token, wired as ``run`` does."""
+    every = {org_id: ReadableOrg("", tuple(range(len(config.mist.tokens))))}
+    async with collection(
+        config, every, {org_id: store}, clock, observers=observers, simulated=simulated, jobs=jobs
+    ) as orgs:
+        (one,) = orgs.stacks
+        yield Stack(one.scheduler, one.publisher, one.client, one.intake)
 
 
 async def run_exporter(
@@ -143,7 +145,7 @@ async def run_exporter(
     )
     web = load_web_config(options.web_config_file or config.web.config_file)
     try:
-        org_id = await _discover(config, clock)
+        orgs = await orgs_to_export(config, clock)
     except OrgDiscoveryError as exc:
         reason = str(exc).removeprefix(f"{exc.endpoint}: ")
         print(f"mist-wan-exporter: MIST_ORG_ID: {reason}", file=sys.stderr)
@@ -151,29 +153,31 @@ async def run_exporter(
     except MistError as exc:
         print(f"mist-wan-exporter: cannot reach Mist to find the org: {exc}", file=sys.stderr)
         return EXIT_UNAVAILABLE
-    store = open_store(config.state, org_id, clock)
-    await store.start()
+    stores = {org_id: open_store(config.state, org_id, clock) for org_id in orgs}
     recorder = RequestRecorder()
     try:
-        async with collection_stack(
-            config, org_id, store, clock, observers=[recorder], simulated=simulated
-        ) as stack:
-            await stack.scheduler.warm_start()
+        for store in stores.values():
+            await store.start()
+        async with collection(
+            config, orgs, stores, clock, observers=[recorder], simulated=simulated
+        ) as collected:
+            await collected.warm_start()
             secret = config.web.webhook_secret
             app = build_app(
-                stack.publisher,
+                MergedSource(collected),
                 recorder,
                 auth=web.auth,
                 clock=clock,
-                webhooks=(secret, stack.intake) if secret else None,
+                webhooks=(secret, collected.router) if secret else None,
             )
             runner = await serve(app, listen, web.tls)
             scheme = "https" if web.tls else "http"
             host = "127.0.0.1" if listen[0] in ("0.0.0.0", "") else listen[0]
-            log.info("serving %s://%s:%d/metrics for org %s", scheme, host, listen[1], org_id)
+            shown = ", ".join(orgs)
+            log.info("serving %s://%s:%d/metrics for org %s", scheme, host, listen[1], shown)
             if secret:
                 log.info("receiving Mist webhooks on POST /webhooks/mist")
-            collecting = asyncio.create_task(stack.scheduler.run_forever(), name="scheduler")
+            collecting = asyncio.create_task(collected.run_forever(), name="scheduler")
             try:
                 await _wait_for_signal()
             finally:
@@ -182,7 +186,8 @@ async def run_exporter(
                     await collecting
                 await runner.cleanup()
     finally:
-        await store.close()
+        for store in stores.values():
+            await store.close()
     return 0
 
 

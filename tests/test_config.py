@@ -31,6 +31,16 @@ def test_defaults_from_environment_only() -> None:
     assert config.web.listen_address == ":9842"
 
 
+def test_org_id_lists_several_orgs_or_none(tmp_path: Path) -> None:
+    listed = load_config(None, {**ENV, "MIST_ORG_ID": " o1, o2,o1 ,"})
+    assert listed.mist.org_ids == ("o1", "o2")
+    assert load_config(None, ENV).mist.org_ids == ()
+    path = write(tmp_path, "mist:\n  org_id: [o3, o4]\n")
+    assert load_config(path, ENV).mist.org_ids == ("o3", "o4")
+    with pytest.raises(ConfigError, match="org_id"):
+        load_config(write(tmp_path, "mist:\n  org_id: [o3, 4]\n"), ENV)
+
+
 def test_yaml_then_environment_overrides(tmp_path: Path) -> None:
     path = write(
         tmp_path,

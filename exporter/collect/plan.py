@@ -129,14 +129,7 @@ def make_plan(
     """Plan the hour; ``measured`` overrides the estimated calls per run of a job; the jobs
     whose ``pushed_by`` topic is in ``pushed`` run :data:`WEBHOOK_STRETCH` times less often."""
     target = capacity_calls_per_hour * budget_share
-    measured = measured or {}
-    per_run = {
-        job: measured.get(job, BY_NAME[job].cost(shape)) for job in intervals if job != "deep_dive"
-    }
-    chosen = {
-        job: intervals[job] * (WEBHOOK_STRETCH if BY_NAME[job].pushed_by in pushed else 1.0)
-        for job in per_run
-    }
+    per_run, chosen = _asked(shape, intervals, measured or {}, pushed)
     refresh = intervals["deep_dive"]
 
     def periodic() -> float:
@@ -169,6 +162,37 @@ def make_plan(
         target_calls_per_hour=target,
         capacity_calls_per_hour=capacity_calls_per_hour,
     )
+
+
+def _asked(
+    shape: OrgShape,
+    intervals: Mapping[str, float],
+    measured: Mapping[str, float],
+    pushed: Collection[str],
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Calls per run and unstretched interval of each periodic job."""
+    per_run = {
+        job: measured.get(job, BY_NAME[job].cost(shape)) for job in intervals if job != "deep_dive"
+    }
+    chosen = {
+        job: intervals[job] * (WEBHOOK_STRETCH if BY_NAME[job].pushed_by in pushed else 1.0)
+        for job in per_run
+    }
+    return per_run, chosen
+
+
+def demand(
+    shape: OrgShape,
+    intervals: Mapping[str, float],
+    *,
+    measured: Mapping[str, float] | None = None,
+    pushed: Collection[str] = (),
+) -> float:
+    """Calls per hour an org asks for, unstretched: its periodic jobs and its degraded pairs'
+    deep-dives (healthy ones take what is left). Orgs sharing a token split it in proportion."""
+    per_run, chosen = _asked(shape, intervals, measured or {}, pushed)
+    periodic = sum(per_run[j] * HOUR / chosen[j] for j in per_run)
+    return periodic + degraded_calls_per_hour(shape.degraded_pairs, intervals["deep_dive"])
 
 
 def format_plan(plan: Plan, shape: OrgShape) -> str:

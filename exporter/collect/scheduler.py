@@ -12,7 +12,7 @@ import logging
 import math
 import typing
 from asyncio import FIRST_COMPLETED
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from exporter.clock import Clock
@@ -24,6 +24,7 @@ from exporter.collect.plan import (
     DEEP_DIVE_WAKE_SECONDS,
     WEBHOOK_FRESH_SECONDS,
     Plan,
+    demand,
     make_plan,
 )
 from exporter.collect.publisher import Publisher
@@ -62,7 +63,10 @@ class Scheduler:
         publisher: Publisher,
         skips: Skips | None = None,
         jobs: Sequence[Job] | None = None,
+        balance: Callable[[], None] | None = None,
     ) -> None:
+        """``balance`` runs before each replan: it shares the tokens' hours among the orgs
+        (:meth:`MistClient.share`), so ``client.calls_per_hour_capacity`` is this org's share."""
         self.client = client
         self.store = store
         self.clock = clock
@@ -83,6 +87,7 @@ class Scheduler:
         self._calls: dict[str, float] = {}
         self._failures: dict[str, int] = dict.fromkeys(self.jobs, 0)
         self._pushed_at: dict[str, float] = {}
+        self._balance = balance
         self.plan = self.replan()
 
     def statuses(self) -> tuple[JobStatus, ...]:
@@ -117,8 +122,19 @@ class Scheduler:
         if self.pushing() != before:
             self.replan()
 
+    def demand(self) -> float:
+        """Calls per hour this org asks for (:func:`~exporter.collect.plan.demand`)."""
+        return demand(
+            self.shape(),
+            self.config.collect.intervals,
+            measured=self._calls,
+            pushed=self.pushing(),
+        )
+
     def replan(self) -> Plan:
         """Plan the hour from the org as last seen and the calls each job last made."""
+        if self._balance is not None:
+            self._balance()
         plan = make_plan(
             self.shape(),
             self.config.collect.intervals,

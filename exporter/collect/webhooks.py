@@ -13,7 +13,8 @@ counted by topic and outcome (``mist_webhook_events_total``):
 - ``unknown_type``: a type neither mapped nor in Mist's ``/const/device_events``;
 - ``invalid``: an event that could not be read (also in ``mist_parse_skipped_rows_total``);
 - ``rejected``: a delivery refused before reading it (signature, size, JSON), topic
-  ``unknown``.
+  ``unknown``;
+- ``unknown_org``: an event of an org the exporter does not export (:class:`WebhookRouter`).
 """
 
 from __future__ import annotations
@@ -132,6 +133,48 @@ class WebhookIntake:
         if event.change:
             return "apply"
         return "unknown_type" if known and event.event_type not in known else "ignored"
+
+
+class WebhookRouter:
+    """The one webhook endpoint of many orgs: each event goes to the intake of its ``org_id``
+    (with one org, an event naming no org goes to it); others are counted ``unknown_org``."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._intakes: dict[str, WebhookIntake] = {}
+        self._counts: Counter[tuple[str, str]] = Counter()
+        self._last: dict[str, float] = {}
+
+    def route(self, org_id: str, intake: WebhookIntake) -> None:
+        self._intakes[org_id] = intake
+
+    def counts(self) -> tuple[tuple[str, str, int], ...]:
+        """What the router counted itself (rejected deliveries, events of unknown orgs)."""
+        return tuple((t, o, n) for (t, o), n in sorted(self._counts.items()))
+
+    def last_delivery(self) -> tuple[tuple[str, float], ...]:
+        return tuple(sorted(self._last.items()))
+
+    def rejected(self) -> None:
+        self._counts[REJECTED] += 1
+
+    async def deliver(self, topic: str, events: list[Any]) -> None:
+        only = next(iter(self._intakes)) if len(self._intakes) == 1 else None
+        routed: dict[str, list[Any]] = {only: []} if only is not None else {}
+        unknown = 0
+        for event in events:
+            org_id = event.get("org_id") if isinstance(event, dict) else None
+            org_id = only if org_id is None else org_id
+            if isinstance(org_id, str) and org_id in self._intakes:
+                routed.setdefault(org_id, []).append(event)
+            else:
+                unknown += 1
+        for org_id, mine in routed.items():
+            await self._intakes[org_id].deliver(topic, mine)
+        if unknown:
+            label = topic_label(topic)
+            self._counts[label, "unknown_org"] += unknown
+            self._last[label] = self._clock.time()
 
 
 def _apply(

@@ -91,11 +91,13 @@ def inventories(snapshot: Snapshot) -> tuple[Inventory, ...]:
 
 def _inventory(snapshot: Snapshot, b: Builder[L]) -> None:
     org, sites = b.family("mist_org_info"), b.family("mist_site_info")
-    for inventory in inventories(snapshot):
-        org_id = inventory.org.org_id
-        org.add(b.labels(ORG, (org_id, inventory.org.name)), 1)
-        rows = ((org_id, s.site_id, s.name, s.region, s.country_code) for s in inventory.sites)
-        sites.add_column(b.label_column(SITE_INFO, rows), [1] * len(inventory.sites))
+    every = inventories(snapshot)
+    for inventory in every:
+        org.add(b.labels(ORG, (inventory.org.org_id, inventory.org.name)), 1)
+    rows = [
+        (i.org.org_id, s.site_id, s.name, s.region, s.country_code) for i in every for s in i.sites
+    ]
+    sites.add_column(b.label_column(SITE_INFO, rows), [1] * len(rows))
 
 
 def _gateways(snapshot: Snapshot, b: Builder[L]) -> None:

@@ -8,6 +8,7 @@ with the most budget left; a 429 parks that token until the hour's reset (or ``R
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from exporter.clock import Clock
@@ -62,6 +63,11 @@ class Budget:
         """Calls per hour of all tokens together."""
         return self._cap * len(self._tokens)
 
+    @property
+    def per_token(self) -> int:
+        """Calls per hour of one token."""
+        return self._cap
+
     @staticmethod
     def _key(index: int, hour: int) -> str:
         return f"{index}:{hour}"
@@ -88,8 +94,9 @@ class Budget:
         exhausted_until = self._hour + HOUR if token.used >= self._cap else 0.0
         return max(token.parked_until, exhausted_until)
 
-    async def acquire(self, endpoint: str, only: int | None = None) -> int:
-        """Reserve one call and return the token index to send it with.
+    async def acquire(self, endpoint: str, only: Sequence[int] | None = None) -> int:
+        """Reserve one call and return the index of the token to send it with, one of ``only``
+        (default: any).
 
         Waits (on the injected clock) for the earliest reset when no token may send, or raises
         :class:`MistRateLimited` when that is more than ``max_wait`` seconds away.
@@ -97,7 +104,7 @@ class Budget:
         while True:
             self._roll()
             now = self._clock.time()
-            candidates = range(len(self._tokens)) if only is None else (only,)
+            candidates = range(len(self._tokens)) if only is None else only
             ready = [i for i in candidates if self._available_at(self._tokens[i]) <= now]
             if ready:
                 index = min(ready, key=lambda i: (self._tokens[i].used, i))

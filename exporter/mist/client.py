@@ -8,6 +8,7 @@ exception.
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import logging
 import math
@@ -59,6 +60,14 @@ class Page:
     records: list[dict[str, Any]]
     cursor: str | None
     total: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReadableOrg:
+    """An org some tokens read: its name and the indexes of those tokens."""
+
+    name: str
+    tokens: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,8 +138,11 @@ class MistClient:
         self._random = random.Random()
         self._started = False
         self._start_lock = asyncio.Lock()
-        self.org_id = config.org_id
-        self.calls_per_hour_capacity = self._budget.capacity
+        self.org_id = config.org_ids[0] if len(config.org_ids) == 1 else None
+        # The tokens this client sends with (an org's view: those that read the org), and the
+        # share of each token's hour the view may plan with (:meth:`share`).
+        self._among: tuple[int, ...] = tuple(range(len(config.tokens)))
+        self._weights: dict[int, float] = dict.fromkeys(self._among, 1.0)
 
     async def __aenter__(self) -> MistClient:
         await self._start()
@@ -166,13 +178,41 @@ class MistClient:
             await asyncio.sleep(0)
         self._started = False
 
+    def for_org(self, org_id: str, tokens: Sequence[int]) -> MistClient:
+        """A view for one org: the same session, budget and concurrency, sending only with
+        ``tokens`` (indexes; those that read the org). Start this client first; closing the
+        view leaves the session open."""
+        if not self._started or not tokens:
+            raise ValueError("an org view needs a started client and at least one token")
+        view = copy.copy(self)
+        view.org_id = org_id
+        view._owns_session = False
+        view._among = tuple(tokens)
+        view._weights = dict.fromkeys(view._among, 1.0)
+        return view
+
+    @property
+    def tokens(self) -> tuple[int, ...]:
+        """The indexes of the tokens this client sends with."""
+        return self._among
+
+    def share(self, weights: Mapping[int, float]) -> None:
+        """Plan with ``weights[i]`` of token ``i``'s hour (the orgs sharing it split it)."""
+        self._weights = {i: weights.get(i, 0.0) for i in self._among}
+
+    @property
+    def calls_per_hour_capacity(self) -> float:
+        """Calls per hour this client may plan with: its share of its tokens' budgets."""
+        return self._budget.per_token * sum(self._weights.values())
+
     def budgets(self) -> tuple[TokenBudget, ...]:
-        """Budget left per token this clock hour (labels ``"0"``, ``"1"``, ...)."""
+        """Budget left per token this clock hour (labels ``"0"``, ``"1"``, ...), every token."""
         return self._budget.budgets()
 
     def calls_left(self) -> int:
-        """Calls left this clock hour, all tokens together."""
-        return self._budget.calls_left()
+        """Calls left this clock hour: this client's share of what its tokens have left."""
+        left = self._budget.budgets()
+        return int(sum(left[i].remaining * w for i, w in self._weights.items()))
 
     async def get(self, endpoint: Endpoint, **params: Any) -> Any:
         """One call to ``endpoint``; returns the JSON body. ``org_id`` defaults to the client's."""
@@ -212,23 +252,29 @@ class MistClient:
             answer = await self._send(endpoint, self._url(path), query)
         return answer.body, answer.headers
 
-    async def discover_org(self) -> str:
-        """The one org the tokens see through ``GET /api/v1/self``; raise if not exactly one."""
-        orgs: dict[str, str] = {}
+    async def discover_orgs(self) -> dict[str, ReadableOrg]:
+        """Every org some token reads, through ``GET /api/v1/self`` once per token."""
+        orgs: dict[str, ReadableOrg] = {}
         for index in range(len(self._tokens)):
             path, query = SELF.build()
-            body = (await self._send(SELF, self._url(path), query, only=index)).body
+            body = (await self._send(SELF, self._url(path), query, only=(index,))).body
             privileges = body.get("privileges") if isinstance(body, dict) else None
             if not isinstance(privileges, list):
                 raise MistPayloadError(SELF.template, "no privileges list in the answer")
             for privilege in privileges:
                 if isinstance(privilege, dict) and isinstance(privilege.get("org_id"), str):
-                    name = privilege.get("org_name") or privilege.get("name") or ""
-                    orgs.setdefault(privilege["org_id"], str(name))
+                    name = str(privilege.get("org_name") or privilege.get("name") or "")
+                    found = orgs.setdefault(privilege["org_id"], ReadableOrg(name, ()))
+                    if index not in found.tokens:
+                        orgs[privilege["org_id"]] = ReadableOrg(found.name, (*found.tokens, index))
+        return orgs
+
+    async def discover_org(self) -> str:
+        """The one org the tokens see; raise :class:`OrgDiscoveryError` if not exactly one."""
+        orgs = await self.discover_orgs()
         if len(orgs) != 1:
-            raise OrgDiscoveryError(
-                SELF.template, sorted(orgs.items(), key=lambda item: (item[1], item[0]))
-            )
+            listing = ((org_id, org.name) for org_id, org in orgs.items())
+            raise OrgDiscoveryError(SELF.template, sorted(listing, key=lambda o: (o[1], o[0])))
         (self.org_id,) = orgs
         return self.org_id
 
@@ -328,14 +374,19 @@ class MistClient:
         )
 
     async def _send(
-        self, endpoint: Endpoint, url: URL, query: Query | None, only: int | None = None
+        self,
+        endpoint: Endpoint,
+        url: URL,
+        query: Query | None,
+        only: tuple[int, ...] | None = None,
     ) -> _Answer:
         """One request with budget, retries and reporting; raises a :class:`MistError`."""
         await self._start()
         tally = _Tally()
         started = self._clock.monotonic()
         try:
-            answer = await self._with_retries(endpoint.template, url, query, only, tally)
+            among = self._among if only is None else only
+            answer = await self._with_retries(endpoint.template, url, query, among, tally)
         except MistError:
             self._report(endpoint.template, tally, started)
             raise
@@ -343,13 +394,18 @@ class MistClient:
         return answer
 
     async def _with_retries(
-        self, template: str, url: URL, query: Query | None, only: int | None, tally: _Tally
+        self,
+        template: str,
+        url: URL,
+        query: Query | None,
+        among: tuple[int, ...],
+        tally: _Tally,
     ) -> _Answer:
         failures = 0
         rate_limited = 0
         while True:
             async with self._semaphore:
-                index = await self._budget.acquire(template, only)
+                index = await self._budget.acquire(template, among)
                 if tally.token >= 0:
                     tally.retries += 1
                 tally.token = index
@@ -359,7 +415,7 @@ class MistClient:
                 return outcome
             if outcome.code == 429:
                 rate_limited += 1
-                if rate_limited > len(self._tokens) + self._config.max_retries:
+                if rate_limited > len(among) + self._config.max_retries:
                     raise MistRateLimited(template, "429 on every attempt", self._budget.earliest())
                 continue
             if not outcome.transient or failures >= self._config.max_retries:

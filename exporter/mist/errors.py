@@ -49,13 +49,23 @@ class MistPayloadError(MistError):
 
 
 class OrgDiscoveryError(MistError):
-    """The tokens do not see exactly one org; ``orgs`` lists (id, name) of those they see."""
+    """The orgs to export cannot be settled: the tokens read no org, or not one of the
+    ``missing`` orgs listed in MIST_ORG_ID, or (for a one-org tool) more than one; ``orgs``
+    lists (id, name) of those they read."""
 
-    def __init__(self, endpoint: str, orgs: Sequence[tuple[str, str]]) -> None:
-        if orgs:
-            listing = "; ".join(f"{name} ({org_id})" for org_id, name in orgs)
+    def __init__(
+        self, endpoint: str, orgs: Sequence[tuple[str, str]], missing: Sequence[str] = ()
+    ) -> None:
+        listing = "; ".join(f"{name} ({org_id})" for org_id, name in orgs)
+        if missing:
+            message = (
+                f"no API token reads org {', '.join(missing)}; "
+                f"the tokens read: {listing or 'no org'}"
+            )
+        elif orgs:
             message = f"the API tokens see {len(orgs)} orgs, set MIST_ORG_ID to one of: {listing}"
         else:
             message = "the API tokens see no org; check the tokens' privileges"
         super().__init__(endpoint, message)
         self.orgs = tuple(orgs)
+        self.missing = tuple(missing)
