@@ -72,6 +72,7 @@ class Orgs:
         self.stacks: list[OrgStack] = []
         self.router = WebhookRouter(clock)
         self._started = clock.time()
+        self._balancing = False
 
     def add(
         self,
@@ -114,12 +115,19 @@ class Orgs:
         return stack
 
     def balance(self) -> None:
-        """Share the tokens among the orgs by what each asks for now."""
-        if len(self.stacks) < 2:  # one org has its tokens whole
+        """Share the tokens among the orgs by what each asks for now; the other orgs whose
+        share moved replan at once, so the plans together never outgrow the tokens."""
+        if len(self.stacks) < 2 or self._balancing:  # one org has its tokens whole
             return
-        asks = {s.org_id: (s.scheduler.demand(), s.client.tokens) for s in self.stacks}
-        for stack, weights in zip(self.stacks, share_tokens(asks).values(), strict=True):
-            stack.client.share(weights)
+        self._balancing = True
+        try:
+            asks = {s.org_id: (s.scheduler.demand(), s.client.tokens) for s in self.stacks}
+            shares = share_tokens(asks).values()
+            moved = [s for s, w in zip(self.stacks, shares, strict=True) if s.client.share(w)]
+            for stack in moved:
+                stack.scheduler.replan()
+        finally:
+            self._balancing = False
 
     async def warm_start(self) -> None:
         for stack in self.stacks:

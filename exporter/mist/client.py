@@ -196,9 +196,12 @@ class MistClient:
         """The indexes of the tokens this client sends with."""
         return self._among
 
-    def share(self, weights: Mapping[int, float]) -> None:
-        """Plan with ``weights[i]`` of token ``i``'s hour (the orgs sharing it split it)."""
+    def share(self, weights: Mapping[int, float]) -> bool:
+        """Plan with ``weights[i]`` of token ``i``'s hour (the orgs sharing it split it);
+        True when that moved this client's capacity."""
+        before = sum(self._weights.values())
         self._weights = {i: weights.get(i, 0.0) for i in self._among}
+        return not math.isclose(before, sum(self._weights.values()), rel_tol=1e-3)
 
     @property
     def calls_per_hour_capacity(self) -> float:
