@@ -51,6 +51,27 @@ class _Down(Exception):
     """Redis cannot serve this call: the memory store serves it instead."""
 
 
+class _Connection(redis.Connection):
+    """A connection redis-py gives up on (a timeout, a cancel mid-command) closes at once.
+
+    redis-py closes it without waiting (``nowait``): unsent bytes of a large pipeline keep the
+    socket open until Redis reads them, past :meth:`RedisStore.close` and the event loop. The
+    connection is discarded, so they are dropped. (``rediss://`` and ``unix://`` URLs keep
+    redis-py's own classes.)
+    """
+
+    async def disconnect(
+        self,
+        nowait: bool = False,
+        error: Exception | None = None,
+        failure_count: int | None = None,
+        health_check_failed: bool = False,
+    ) -> None:
+        if nowait and self._writer is not None:
+            self._writer.transport.abort()
+        await super().disconnect(nowait, error, failure_count, health_check_failed)
+
+
 class RedisStore:
     def __init__(
         self,
@@ -76,6 +97,7 @@ class RedisStore:
             socket_timeout=socket_timeout,
             socket_connect_timeout=socket_timeout,
             retry=Retry(NoBackoff(), 0),
+            connection_class=_Connection,
         )
         self._redis = redis.Redis.from_pool(pool)
         self._memory = MemoryStore(clock)
