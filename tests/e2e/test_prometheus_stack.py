@@ -2,10 +2,12 @@
 
 Every dashboard query (variables resolved the way Grafana does) and every recording rule must
 parse and return data, the Fleet dashboard's Active problems table must list the firing alerts,
-and an alert must fire for a fault injected into the simulator. Panels of degraded sites, alarms,
-offline gateways and down circuits need some: the simulator is asked for a degraded site with an
-alarm, a critical alarm in every region, a gateway and a WAN port down, so the queries have data
-at any time of day.
+and an alert must fire for a fault injected into the simulator. The simulator serves two orgs
+whose regions share names (its one list of regions): the org variable resolves to both (All),
+the region rollups keep them apart, and every panel has data for them together. Panels of
+degraded sites, alarms, offline gateways and down circuits need some: the simulator is asked for
+a degraded site with an alarm, a critical alarm in every region, a gateway and a WAN port down,
+so the queries have data at any time of day.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ HOURLY_SUBQUERIES = frozenset(
     }
 )
 ACTIVE_PROBLEMS = "Active problems"
+# Sites per org (two orgs).
+SITES = 75
 
 
 def wanted_events(sites: int, seed: int) -> tuple[Event, ...]:
@@ -78,12 +82,13 @@ async def empty_rules(prometheus: Prometheus) -> list[str]:
 
 
 async def active_problems(prometheus: Prometheus) -> list[dict[str, Any]]:
-    """The rows of the Fleet dashboard's Active problems table (its first query)."""
+    """The rows of the Fleet dashboard's Active problems table (its first query, all orgs)."""
     board = promql.load_dashboards()["mist-fleet"]
     (table,) = (
         p for p in promql.panels(board) if p.get("title") == ACTIVE_PROBLEMS and p.get("targets")
     )
-    return await query(prometheus, table["targets"][0]["expr"])
+    values = await promql.resolve_variables(lambda expr: query(prometheus, expr), board)
+    return await query(prometheus, promql.substitute(table["targets"][0]["expr"], values))
 
 
 async def empty_panel_queries(prometheus: Prometheus) -> list[str]:
@@ -116,7 +121,8 @@ async def empty_panel_queries(prometheus: Prometheus) -> list[str]:
 async def test_dashboards_rules_and_alerts_on_real_prometheus(tmp_path: Path) -> None:
     config = tmp_path / "config.yml"
     config.write_text(CONFIG, encoding="utf-8")
-    sim_config = SimConfig(sites=150, seed=3, events=wanted_events(150, 3))
+    # The events are org 0's (the simulator's default org); org 1 runs undisturbed.
+    sim_config = SimConfig(sites=SITES, seed=3, orgs=2, events=wanted_events(SITES, 3))
     async with serve(sim_config, port=0) as sim, aiohttp.ClientSession() as session:
         exporter: Process = start_exporter(
             tmp_path, exporter_env(sim.base_url), args=["--config", str(config)]
@@ -139,6 +145,10 @@ async def test_dashboards_rules_and_alerts_on_real_prometheus(tmp_path: Path) ->
                     what="every recording rule returns data",
                     every=1.0,
                 )
+                orgs = await query(prometheus, "mist_org_info")
+                assert len(orgs) == 2
+                shared = await query(prometheus, "count by (region) (mist_region:sites:count) > 1")
+                assert shared, "no region name shared by the two orgs"
                 await until(
                     lambda: empty_panel_queries(prometheus),
                     lambda empty: empty == [],
@@ -159,6 +169,9 @@ async def test_dashboards_rules_and_alerts_on_real_prometheus(tmp_path: Path) ->
                     every=1.0,
                 )
                 assert "Watchdog" not in {r["metric"].get("alertname") for r in rows}
+                site_alerts = [r["metric"] for r in rows if "site_id" in r["metric"]]
+                assert site_alerts
+                assert all(m.get("org_id") and m.get("org_name") for m in site_alerts)
 
                 fault = {"mode": "5xx", "endpoint": "*ports/search*"}
                 async with session.post(f"{sim.base_url}/__sim/faults", json=fault) as r:
