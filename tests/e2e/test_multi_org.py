@@ -99,12 +99,17 @@ async def test_every_org_is_published_as_the_simulator_has_it(
 async def test_the_merged_snapshot_is_rebuilt_only_where_an_org_changed() -> None:
     async with two_orgs(SCOPES["one token, both orgs"]) as (_, orgs, _clock):
         source = MergedSource(orgs)
+        renderer = MetricsRenderer(source, RequestRecorder())
+        await renderer.body(Format.TEXT)
         first = source.snapshot
         assert source.snapshot is first
         second_org = orgs.stacks[1]
         await second_org.scheduler.run_job(second_org.scheduler.jobs["alarms"])
+        rendered = renderer.part_renders
+        await renderer.body(Format.TEXT)
         after = source.snapshot
     assert after is not first
+    assert renderer.part_renders == rendered + 1  # the alarms part alone
     for name in ("inventories", "gateways", "wan_ports", "peer_paths", "sle_scores"):
         assert getattr(after, name) is getattr(first, name), name
 
