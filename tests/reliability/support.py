@@ -72,7 +72,9 @@ class Scrape:
         return {labels: v for (n, labels), v in self.samples.items() if n == name}
 
     def collector(self, name: str, collector: str) -> float | None:
-        return self.value(name, mist_job=collector)
+        """The job's sample (of its one org: these exporters export one)."""
+        job = ("mist_job", collector)
+        return next((v for labels, v in self.series(name).items() if job in labels), None)
 
     def errors(self, collector: str) -> float:
         return self.collector("mist_job_errors_total", collector) or 0.0

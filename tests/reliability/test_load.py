@@ -21,7 +21,7 @@ LOAD_SECONDS = 30.0
 WATCHED = ("gateways", "wan_ports", "alarms")
 PERIODIC = ("inventory", "gateways", "wan_ports", "peer_paths", "org_sle", "alarms")
 _LAST_SUCCESS = re.compile(
-    r'^mist_job_last_success_timestamp_seconds\{mist_job="(\w+)"\} (\S+)$', re.M
+    r'^mist_job_last_success_timestamp_seconds\{mist_job="(\w+)",org_id="[^"]*"\} (\S+)$', re.M
 )
 
 
