@@ -57,7 +57,11 @@ def late_growth(samples: list[dict[str, Any]], key: str = "rss_kib") -> float:
 
 def run(*, quick: bool = False, hours: float | None = None) -> Report:
     sites, hours = (QUICK_SITES, hours or QUICK_HOURS) if quick else (SITES, hours or HOURS)
-    samples = soak(sites, hours)
+    return report(sites, hours, soak(sites, hours))
+
+
+def report(sites: int, hours: float, samples: list[dict[str, Any]]) -> Report:
+    """The table of ``samples`` (``bench.soak_run``'s lines), where RSS levels off, late growth."""
     level = levels_off_at(samples)
     growth = {k: late_growth(samples, k) for k in ("rss_kib", "malloc_in_use_kib", "sim_rss_kib")}
     data = {

@@ -15,6 +15,7 @@ import asyncio
 import ctypes
 import gc
 import json
+import signal
 import subprocess
 import sys
 import tempfile
@@ -53,8 +54,14 @@ class _MallInfo2(ctypes.Structure):
     ]
 
 
+PR_SET_PDEATHSIG = 1
 _LIBC = ctypes.CDLL(None)
 _LIBC.mallinfo2.restype = _MallInfo2
+
+
+def _die_with_parent() -> None:
+    """In the child: SIGTERM when the soak's process ends, however it ends (Linux)."""
+    _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def rss_kib(pid: str = "self") -> int:
@@ -95,7 +102,10 @@ def simulator(clock_file: Path, sites: int) -> Iterator[tuple[int, str, str]]:
     """``bench.soak_sim`` running on ``clock_file``: its pid, org id and base URL."""
     args = ["--clock-file", str(clock_file), "--sites", str(sites)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bench.soak_sim", *args], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-m", "bench.soak_sim", *args],
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=_die_with_parent,
     )
     try:
         assert proc.stdout is not None
