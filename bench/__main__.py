@@ -18,7 +18,7 @@ BENCHMARKS: dict[str, Callable[..., Report]] = {
     "scrape": scrape.run,
     "memory": memory.run,
     "render": render.run,
-    "scale": scale.run,  # after render and memory: reuses their figures
+    "scale": scale.run,  # after render: reuses its figures
     "warm_restart": warm_restart.run,
     "soak": soak.run,
 }

@@ -1,10 +1,9 @@
 """Scale: the reference org (3,208 sites, one token) beside ten times it (32,080, ten tokens).
 
-One table of what the other benchmarks measure at both sizes: the render (CPU and peak RSS of
-``bench.render_probe``, synthetic org), the memory of a collected org (``bench.memory_probe``)
-and the hourly call plan (``mist-wan-exporter plan --sites N --tokens T``). The render and
-memory figures are taken from this run's ``render`` and ``memory`` reports when they ran,
-else measured here.
+One table of the render (CPU and peak RSS of ``bench.render_probe``, synthetic org) and the
+hourly call plan (``mist-wan-exporter plan --sites N --tokens T``) at both sizes. The render
+figures are this run's ``render`` report when it ran, else measured here. (The memory of an org
+collected from the simulator at both sizes is the ``memory`` benchmark's.)
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bench import memory, render
+from bench import render
 from bench.report import Report
 from bench.stack import config_for
 from exporter.collect.plan import make_plan
@@ -47,7 +46,7 @@ def plan_figures(sites: int, tokens: int) -> dict[str, Any]:
     }
 
 
-def _rows(renders: list[Any], collected: list[Any], plans: list[Any]) -> list[tuple[object, ...]]:
+def _rows(renders: list[Any], plans: list[Any]) -> list[tuple[object, ...]]:
     mib = 2**20
     figures: list[tuple[str, list[Any], Any]] = [
         ("series (synthetic org)", renders, lambda r: r["series"]),
@@ -58,12 +57,6 @@ def _rows(renders: list[Any], collected: list[Any], plans: list[Any]) -> list[tu
             "body / gzip (MiB)",
             renders,
             lambda r: f"{r['bytes'] / mib:,.1f} / {r['gzip_bytes'] / mib:,.2f}",
-        ),
-        ("collected org: WAN ports", collected, lambda c: c["counts"]["wan_ports"]),
-        (
-            "collected org: peak RSS after render (MiB)",
-            collected,
-            lambda c: c["rendered"]["peak_kib"] / 1024,
         ),
         (
             "tokens (calls/h they allow)",
@@ -95,19 +88,17 @@ def run(*, quick: bool = False, earlier: Mapping[str, Report] | None = None) -> 
     earlier = earlier or {}
     rendered = earlier["render"] if "render" in earlier else render.run(quick=quick)
     renders = rendered.data["probes"]
-    probes = earlier["memory"].data["probes"] if "memory" in earlier else memory.measure(quick)
-    collected = [p for p in probes if p["source"] == "simulated"]
     plans = [plan_figures(r["sites"], t) for r, t in zip(renders, TOKENS, strict=True)]
     sizes = [f"{r['sites']:,} sites" for r in renders]
     return Report(
         name="scale",
         title=f"Scale: {' beside '.join(sizes)}",
         columns=("figure", *sizes),
-        rows=tuple(_rows(renders, collected, plans)),
-        data={"render": renders, "collected": collected, "plans": plans},
+        rows=tuple(_rows(renders, plans)),
+        data={"render": renders, "plans": plans},
         notes=(
-            "Render: a fresh process holding the synthetic org (bench.render_probe); collected "
-            "org: one run of every job from the simulator, then one render (bench.memory_probe); "
-            "plan: `mist-wan-exporter plan`, one token for the smaller org, ten for the larger.",
+            "Render: a fresh process holding the synthetic org (bench.render_probe), CPU of "
+            "every thread, peak RSS (VmHWM) of the process; plan: `mist-wan-exporter plan "
+            "--sites N --tokens T`, one token for the smaller org, ten for the larger.",
         ),
     )

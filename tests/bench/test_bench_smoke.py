@@ -92,7 +92,6 @@ def test_every_benchmark_runs_quick_and_writes_its_json(tmp_path: Path, capsys: 
         [r["sites"] for r in scale["render"]] == [p["sites"] for p in scale["plans"]] == [20, 200]
     )
     assert [p["tokens"] for p in scale["plans"]] == [1, 10]
-    assert [c["sites"] for c in scale["collected"]] == [20, 200]
     for plan in scale["plans"]:
         assert 0 < plan["total_calls_per_hour"] <= plan["target_calls_per_hour"]
 
