@@ -20,13 +20,16 @@ from tests.stack.run import REPO, run_ok
 CONFIG = yaml.safe_load((REPO / "alertmanager.yml").read_text())
 ALERT_NAMES = frozenset(a.name for a in promql.alerting_rules())
 
-SITE = {"site_id": "s1", "region": "north", "site_name": "Store 0001"}
+SITE = {"site_id": "s1", "org_id": "o1", "region": "north", "site_name": "Store 0001"}
 GATEWAY = {**SITE, "gateway_mac": "g1"}
 PORT_A = {**GATEWAY, "port_id": "ge-0/0/0"}
 PORT_B = {**GATEWAY, "port_id": "ge-0/0/1"}
 PATH_A = {**PORT_A, "peer_mac": "h1", "peer_port_id": "ge-0/0/0"}
 PATH_B = {**PORT_B, "peer_mac": "h1", "peer_port_id": "ge-0/0/0"}
-OTHER_SITE = {"site_id": "s2", "region": "south", "site_name": "Store 0002"}
+OTHER_SITE = {"site_id": "s2", "org_id": "o1", "region": "south", "site_name": "Store 0002"}
+# Another org's site in a region of the same name: another region.
+OTHER_ORG_SITE = {"site_id": "s3", "org_id": "o2", "region": "north", "site_name": "Shop 1"}
+NORTH = {"org_id": "o1", "region": "north"}
 OTHER_PATH = {**OTHER_SITE, "gateway_mac": "g2", "port_id": "ge-0/0/0", "peer_mac": "h2"}
 EXPORTER = {"job": "mist-wan-exporter", "instance": "exporter:9842"}
 
@@ -41,13 +44,13 @@ ROUTES = [
     ({"alertname": "PeerPathDown", **PATH_A}, "noc-paths", ["alertname", "peer_mac"]),
     ({"alertname": "PeerPathLatency", **PATH_A}, "noc-paths", ["alertname", "peer_mac"]),
     ({"alertname": "FailoverToBackup", **PATH_A}, "noc-paths", ["alertname", "peer_mac"]),
-    ({"alertname": "GatewayOffline", **GATEWAY}, "noc-sites", ["alertname", "region"]),
-    ({"alertname": "SiteIsolated", **SITE}, "noc-sites", ["alertname", "region"]),
+    ({"alertname": "GatewayOffline", **GATEWAY}, "noc-sites", ["alertname", "org_id", "region"]),
+    ({"alertname": "SiteIsolated", **SITE}, "noc-sites", ["alertname", "org_id", "region"]),
     ({"alertname": "SiteSleDegraded", **SITE, "sle": "wan-link-health"}, "noc-sites", None),
     ({"alertname": "CriticalAlarm", **SITE, "alarm_type": "gateway_down"}, "noc-sites", None),
-    ({"alertname": "CircuitDown", **PORT_A}, "noc-sites", ["alertname", "region"]),
+    ({"alertname": "CircuitDown", **PORT_A}, "noc-sites", ["alertname", "org_id", "region"]),
     ({"alertname": "CircuitQualityDegraded", **PORT_A, "kpi": "loss_ratio"}, "noc-sites", None),
-    ({"alertname": "RegionGatewaysOffline", "region": "north"}, "noc-sites", None),
+    ({"alertname": "RegionGatewaysOffline", **NORTH}, "noc-sites", None),
     ({"alertname": "BgpPeerDown", **GATEWAY, "neighbor": "10.255.0.1"}, "noc-sites", None),
     ({"alertname": "WanTunnelDown", **GATEWAY, "tunnel_name": "zs"}, "noc-sites", None),
 ]
@@ -95,11 +98,11 @@ def test_every_alert_of_the_rules_has_a_route_other_than_the_default() -> None:
         assert out.strip() != "default", name
 
 
-def test_site_alerts_are_grouped_by_region_not_site() -> None:
+def test_site_alerts_are_grouped_by_org_and_region_not_site() -> None:
     for route in CONFIG["route"]["routes"]:
         assert "site_id" not in route.get("group_by", []), route
     sites = next(r for r in CONFIG["route"]["routes"] if r["receiver"] == "noc-sites")
-    assert "region" in sites["group_by"]
+    assert {"org_id", "region"} <= set(sites["group_by"])
 
 
 @dataclass(frozen=True)
@@ -164,12 +167,14 @@ INHIBITIONS = [
     (alert("HubUnreachable", {"peer_mac": "h1"}), alert("FailoverToBackup", PATH_A), True),
     (alert("HubUnreachable", {"peer_mac": "h1"}), alert("PeerPathDown", OTHER_PATH), False),
     (alert("HubUnreachable", {"peer_mac": "h1"}), alert("SiteIsolated", SITE), False),
-    (alert("RegionGatewaysOffline", {"region": "north"}), alert("GatewayOffline", GATEWAY), True),
-    (alert("RegionGatewaysOffline", {"region": "north"}), alert("SiteIsolated", SITE), True),
-    (alert("RegionGatewaysOffline", {"region": "north"}), alert("PeerPathDown", PATH_A), True),
-    (alert("RegionGatewaysOffline", {"region": "north"}), alert("PeerPathDown", OTHER_PATH), False),
+    (alert("RegionGatewaysOffline", NORTH), alert("GatewayOffline", GATEWAY), True),
+    (alert("RegionGatewaysOffline", NORTH), alert("SiteIsolated", SITE), True),
+    (alert("RegionGatewaysOffline", NORTH), alert("PeerPathDown", PATH_A), True),
+    (alert("RegionGatewaysOffline", NORTH), alert("PeerPathDown", OTHER_PATH), False),
+    (alert("RegionGatewaysOffline", NORTH), alert("GatewayOffline", OTHER_ORG_SITE), False),
+    (alert("RegionGatewaysOffline", NORTH), alert("SiteIsolated", OTHER_ORG_SITE), False),
     (
-        alert("RegionGatewaysOffline", {"region": "north"}),
+        alert("RegionGatewaysOffline", NORTH),
         alert("HubUnreachable", {"peer_mac": "h1"}),
         False,
     ),
