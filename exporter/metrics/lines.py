@@ -171,8 +171,10 @@ class Lines:
         )
         if unique and self._column is None and not self._values:
             self._column = (labels, values)
-        else:
-            self._add_each(labels, values)
+            return
+        if self._column is not None:  # the first column's samples go first, one by one
+            self._add_each(*self._column)
+        self._add_each(labels, values)
 
     def _add_each(self, labels: Sequence[str], values: list[float | bool | None]) -> None:
         self._column = None

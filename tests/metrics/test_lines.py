@@ -170,6 +170,9 @@ def fill(b: Builder[L]) -> None:
     loss = b.family("mist_wan_port_loss_ratio")
     loss.add(b.labels(PORT, ("s", "m", "p1")), 0.5)
     loss.add_column(b.label_column(PORT, [("s", "m", "p1"), ("s", "m", "p2")]), [0.1, 0.2])
+    jitter = b.family("mist_wan_port_jitter_seconds")  # two columns: the first one stays
+    jitter.add_column(b.label_column(PORT, [("s", "m", "p1"), ("s", "m", "p2")]), [0.1, 0.2])
+    jitter.add_column(b.label_column(PORT, [("s", "m", "p2"), ("s", "m", "p3")]), [0.3, 0.4])
 
 
 def test_columns_and_rows_follow_the_same_rules_as_families() -> None:
@@ -177,7 +180,7 @@ def test_columns_and_rows_follow_the_same_rules_as_families() -> None:
     fill(lines)
     fill(metrics)
     assert [f.duplicates for f in lines.families] == [f.duplicates for f in metrics.families]
-    assert [f.duplicates for f in lines.families] == [1, 1, 1]
+    assert [f.duplicates for f in lines.families] == [1, 1, 1, 1]
     for fmt in Format:
         fast = b"".join(header(f.name, fmt) + b"".join(f.samples()) for f in lines.families)
         assert fast == encode(metrics.metrics(), fmt)
