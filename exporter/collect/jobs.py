@@ -26,8 +26,6 @@ from exporter.model import BgpPeer, Inventory, Snapshot, WanTunnel, WorstSite
 from exporter.state.store import StateStore
 
 PARTIAL_TTL = 3600.0
-# The offline-gateway rule of the wan_ports job (webhooks import it from here).
-_down = down
 # A peer path not seen for this many of its job's intervals is down.
 STALE_INTERVALS = 3.0
 
@@ -181,7 +179,7 @@ class WanPortsJob(Job):
         # keep saying up, with old rates. They are down, and their rates and quality unknown.
         offline = {g.mac for g in gateways if not g.up}
         return Collected(
-            Snapshot(wan_ports=tuple(_down(p) if p.gateway_mac in offline else p for p in ports))
+            Snapshot(wan_ports=tuple(down(p) if p.gateway_mac in offline else p for p in ports))
         )
 
 

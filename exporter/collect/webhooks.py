@@ -26,8 +26,8 @@ from typing import Any
 
 from exporter.clock import Clock
 from exporter.collect.alarms import record_pushed
-from exporter.collect.jobs import _down as offline_port  # the wan_ports job's rule
 from exporter.collect.publisher import Publisher
+from exporter.collect.wan_view import down as offline_port  # an offline gateway's port
 from exporter.config import CollectConfig
 from exporter.mist import parse
 from exporter.mist.parse.webhooks import TOPICS

@@ -102,12 +102,12 @@ METRICS: tuple[MetricDef, ...] = (
     _data(
         "mist_wan_port_info",
         "gauge",
-        "wan_ports",
+        "gateways",
         "WAN name and type (broadband, mpls, lte, ...) of each WAN port, and its HA node "
         "(node0/node1, on HA pairs only) (value 1).",
         (*PORT, "wan_name", "wan_type", "node"),
     ),
-    _data("mist_wan_port_up", "gauge", "wan_ports", "1 when the WAN port is up, else 0.", PORT),
+    _data("mist_wan_port_up", "gauge", "gateways", "1 when the WAN port is up, else 0.", PORT),
     _data(
         "mist_wan_port_speed_bytes_per_second",
         "gauge",
@@ -118,14 +118,14 @@ METRICS: tuple[MetricDef, ...] = (
     _data(
         "mist_wan_port_receive_bytes_total",
         "counter",
-        "wan_ports",
+        "gateways",
         "Bytes received on the WAN port since the gateway booted.",
         PORT,
     ),
     _data(
         "mist_wan_port_transmit_bytes_total",
         "counter",
-        "wan_ports",
+        "gateways",
         "Bytes transmitted on the WAN port since the gateway booted.",
         PORT,
     ),
