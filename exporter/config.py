@@ -71,6 +71,13 @@ class MistConfig:
         listed = (o.strip() for o in (self.org_id or "").split(","))
         return tuple(dict.fromkeys(o for o in listed if o))
 
+    def one_org(self, command: str) -> str | None:
+        """The one org ``command`` works on (None: discover it); several listed is an error."""
+        orgs = self.org_ids
+        if len(orgs) > 1:
+            raise ConfigError("MIST_ORG_ID", f"{command} works on one org; {len(orgs)} are listed")
+        return orgs[0] if orgs else None
+
 
 @dataclass(frozen=True, slots=True)
 class RegionRule:

@@ -160,6 +160,22 @@ def test_bad_config_exits_2_naming_the_key(
     assert "collect.budget_share" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", ["capture", "backfill"])
+def test_one_org_commands_refuse_a_list_of_orgs(
+    command: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("MIST_APITOKEN", TOKEN)
+    monkeypatch.setenv("MIST_HOST", "http://127.0.0.1:9")  # never called
+    monkeypatch.setenv("MIST_ORG_ID", "o1,o2")
+    assert main([command, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert f"MIST_ORG_ID: {command} works on one org; 2 are listed" in err
+    assert not (tmp_path / "out").exists()
+
+
 def test_plan_command_prints_hourly_plan(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["plan", "--sites", "3208"]) == 0
     out = capsys.readouterr().out

@@ -296,7 +296,7 @@ async def backfill(
     """Discover the org like ``run``, open the state store, and run the backfill."""
     clock = clock or SystemClock()
     plan = Plan.ending(clock.time(), days, step)
-    org_id = config.mist.org_id
+    org_id = config.mist.one_org("backfill")
     if not org_id:
         async with MistClient(config.mist, clock=clock) as client:
             org_id = await client.discover_org()

@@ -78,7 +78,7 @@ async def capture(
         calls += 1 + event.retries
 
     async with MistClient(config.mist, clock=clock, observers=[count]) as client:
-        org_id = config.mist.org_id or await client.discover_org()
+        org_id = config.mist.one_org("capture") or await client.discover_org()
         walk = Walk(client, config, org_id, clock.time())
         await walk.run(sites)
     anonymizer = Anonymizer(salt or secrets.token_hex(16)) if anonymize else None
