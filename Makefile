@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEBIAN_TOOLS := redis-server:redis-server promtool:prometheus docker-compose:docker-compose amtool:prometheus-alertmanager
 SITES ?= 200
+ORGS ?= 1
 ADDR ?= 127.0.0.1:9842
 
 .PHONY: install demo test test-fast lint lock system-deps bench backfill clean
@@ -42,7 +43,7 @@ system-deps:
 	fi
 
 demo: install
-	$(BIN)/mist-wan-exporter demo --sites $(SITES) --web.listen-address $(ADDR)
+	$(BIN)/mist-wan-exporter demo --sites $(SITES) --orgs $(ORGS) --web.listen-address $(ADDR)
 
 lint: install
 	$(BIN)/ruff check exporter tests bench grafana

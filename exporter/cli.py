@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_common(demo)
     demo.add_argument("--sites", type=int, default=200, help="simulated sites (default 200)")
+    demo.add_argument("--orgs", type=int, default=1, help="simulated orgs (default 1)")
     demo.add_argument("--seed", type=int, default=1, help="simulator seed (default 1)")
     demo.add_argument(
         "--latency-ms", type=float, default=0.0, help="simulated API latency per call"
@@ -150,6 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 listen_address=args.listen_address,
                 web_config_file=args.web_config_file,
                 sites=args.sites,
+                orgs=args.orgs,
                 seed=args.seed,
                 latency_ms=args.latency_ms,
             )

@@ -70,9 +70,10 @@ class RunOptions:
 
 @dataclass(frozen=True, slots=True)
 class DemoOptions(RunOptions):
-    """``demo``: the simulated org's size, seed and latency."""
+    """``demo``: the simulated orgs' number and size, seed and latency."""
 
     sites: int = 200
+    orgs: int = 1
     seed: int = 1
     latency_ms: float = 0.0
 
@@ -198,22 +199,25 @@ async def run_demo(config: Config, options: DemoOptions) -> int:
 
     if options.sites < 0:
         raise ConfigError("--sites", "must be >= 0")
-    sim_config = SimConfig(sites=options.sites, seed=options.seed, latency_ms=options.latency_ms)
+    if options.orgs < 1:
+        raise ConfigError("--orgs", "must be >= 1")
+    sim_config = SimConfig(
+        sites=options.sites, orgs=options.orgs, seed=options.seed, latency_ms=options.latency_ms
+    )
     async with serve_simulator(sim_config) as sim:
+        org_ids = [org.org_id for org in sim.simulator.orgs]
         demo = replace(
             config,
             mist=replace(
-                config.mist,
-                base_url=sim.base_url,
-                tokens=(DEMO_TOKEN,),
-                org_id=sim.simulator.org_id,
+                config.mist, base_url=sim.base_url, tokens=(DEMO_TOKEN,), org_id=",".join(org_ids)
             ),
         )
         listen = options.listen_address or config.web.listen_address
         host, port = parse_listen_address(listen)
         shown = "127.0.0.1" if host == "0.0.0.0" else host
         print(
-            f"simulator: {sim.base_url} ({options.sites} sites, org {sim.simulator.org_id})\n"
+            f"simulator: {sim.base_url} ({options.sites} sites per org, "
+            f"org{'s' if len(org_ids) > 1 else ''} {', '.join(org_ids)})\n"
             f"exporter:  http://{shown}:{port}/metrics  status page: http://{shown}:{port}/\n"
             "Ctrl-C to stop.",
             flush=True,

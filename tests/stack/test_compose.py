@@ -68,10 +68,19 @@ def test_without_env_the_exporter_polls_the_simulator_with_the_demo_token(
     assert env["MIST_APITOKEN"] == DEMO_TOKEN
     assert env["REDIS_URL"] == "redis://redis:6379/0"
     assert "9843" in services["simulator"]["command"]
+    assert services["exporter"]["environment"].get("MIST_ORG_ID", "") == ""  # every org it reads
     grafana = services["grafana"]["environment"]
     assert grafana["GF_AUTH_ANONYMOUS_ENABLED"] == "false"
     assert grafana["GF_SECURITY_ADMIN_PASSWORD"]
     assert all(p.startswith("127.0.0.1:") for s in services.values() for p in s.get("ports", []))
+
+
+def test_the_demo_simulates_as_many_orgs_as_the_env_says(tmp_path: Path) -> None:
+    command = compose_config(tmp_path, "SIMULATOR_ORGS=3\nSIMULATOR_SITES=50\n")["services"][
+        "simulator"
+    ]["command"]
+    assert command[command.index("--orgs") + 1] == "3"
+    assert command[command.index("--sites") + 1] == "50"
 
 
 def test_with_env_the_exporter_polls_mist_and_grafana_takes_the_settings(tmp_path: Path) -> None:

@@ -128,6 +128,14 @@ def start_exporter(
     )
 
 
+def start_demo(tmp_path: Path, *args: str) -> Process:
+    """``mist-wan-exporter demo`` (simulator and exporter in one process) on a free port."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    listen = ["--web.listen-address", f"127.0.0.1:{port}"]
+    return _start(["demo", *listen, *args], {}, tmp_path / f"demo-{port}.log", url)
+
+
 @contextmanager
 def exporter_process(
     tmp_path: Path,
