@@ -4,8 +4,9 @@ Each part of the snapshot (gateways, WAN ports, ...) is rendered only when its f
 objects: its sample lines are written directly (:mod:`exporter.metrics.lines`), the same in
 both formats, between HELP and TYPE lines written by prometheus_client's generators. Renders
 run in a worker thread so a big org does not stall the event loop, and under one lock so
-concurrent scrapes never render twice. The gzip of the data is cached as a compressor state;
-each scrape only compresses its self-metrics tail.
+concurrent scrapes never render twice. Each part's gzip is cached beside its lines, per format,
+as a deflate segment (:mod:`exporter.metrics.gzip_parts`), so a new snapshot recompresses only
+the parts that changed and each scrape only compresses its self-metrics tail.
 ``keep_warm`` renders a new snapshot as soon as it is published, so scrapes rarely wait.
 """
 
@@ -15,7 +16,6 @@ import asyncio
 import ctypes
 import logging
 import time
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -28,6 +28,7 @@ from prometheus_client.metrics_core import Metric
 from prometheus_client.openmetrics import exposition as openmetrics
 
 from exporter.metrics.families import Family
+from exporter.metrics.gzip_parts import Segment, joined, member, segment
 from exporter.metrics.lines import LineBuilder
 from exporter.metrics.requests import RequestRecorder
 from exporter.metrics.self_families import self_families
@@ -36,7 +37,7 @@ from exporter.metrics.source import Source
 from exporter.model import Snapshot
 
 EOF = b"# EOF\n"
-GZIP_PIECE = 1 << 20  # the cached gzip body in pieces of about 1 MiB, not one copy of it
+GZIP_PIECE = 1 << 20  # a part's cached gzip in pieces of about 1 MiB, not one copy of it
 GZIP_LEVEL = 2  # 1/3 of level 6's CPU for 13 % more bytes (docs/performance.md)
 ALLOW_UTF8 = openmetrics.ALLOWUTF8
 log = logging.getLogger(__name__)
@@ -154,12 +155,6 @@ class _PartLines:
 
 
 @dataclass(frozen=True, slots=True)
-class _Gzipped:
-    head: tuple[bytes, ...]
-    compressor: zlib._Compress
-
-
-@dataclass(frozen=True, slots=True)
 class _Wanted:
     """When a format was last scraped, and whether any recent scrape of it asked for gzip."""
 
@@ -173,27 +168,16 @@ class _Data:
 
     snapshot: Snapshot
     chunks: tuple[bytes, ...]
-    gzipped: _Gzipped | None = None
+    gzipped: Segment | None = None
 
 
 def _same(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
     return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
 
 
-def _gzip_head(chunks: tuple[bytes, ...]) -> _Gzipped:
-    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
-    head: list[bytes] = []
-    pending: list[bytes] = []
-    for z in map(compressor.compress, chunks):
-        pending.append(z)
-        if sum(map(len, pending)) >= GZIP_PIECE:
-            head.append(b"".join(pending))
-            pending.clear()
-    return _Gzipped((*head, b"".join(pending)), compressor)
-
-
 class MetricsRenderer:
-    """Produces /metrics bodies from a :class:`Source`; ``renders`` counts data renders."""
+    """Produces /metrics bodies from a :class:`Source`; ``renders`` counts data renders,
+    ``part_renders`` parts' lines made and ``part_compressions`` parts' gzip segments made."""
 
     def __init__(self, source: Source, recorder: RequestRecorder) -> None:
         self._source = source
@@ -201,9 +185,11 @@ class MetricsRenderer:
         self._lock = asyncio.Lock()
         self._wanted: dict[Format, _Wanted] = {}
         self._parts: dict[str, _PartLines] = {}
+        self._segments: dict[tuple[str, Format], Segment] = {}
         self._data: dict[Format, _Data] = {}
         self.renders = 0
         self.part_renders = 0
+        self.part_compressions = 0
         self.last_render_seconds: float | None = None
 
     async def body(self, fmt: Format, *, gzip: bool = False) -> tuple[bytes, ...]:
@@ -218,8 +204,7 @@ class MetricsRenderer:
         tail = self._render_self(fmt)
         if data.gzipped is None or not gzip:
             return (*data.chunks, tail)
-        compressor = data.gzipped.compressor.copy()
-        return (*data.gzipped.head, compressor.compress(tail) + compressor.flush())
+        return member(data.gzipped, tail, GZIP_LEVEL)
 
     async def keep_warm(self, period: float = 1.0, idle: float = 600.0) -> None:
         """Forever: render each new snapshot ahead of the next scrape, in the formats (and
@@ -256,7 +241,7 @@ class MetricsRenderer:
                 data = None
                 data = await _in_render_thread(self._render_data, snapshot, fmt)
             if gzip and data.gzipped is None:
-                gzipped = await _in_render_thread(_gzip_head, data.chunks)
+                gzipped = await _in_render_thread(self._gzip, data.snapshot, fmt)
                 data = _Data(data.snapshot, data.chunks, gzipped)
             self._data[fmt] = data
             return data
@@ -273,12 +258,29 @@ class MetricsRenderer:
         cached = self._parts.get(part.name)
         if cached is not None and _same(cached.key, key):
             return cached.families
-        del cached  # the old lines go before the new ones are made
+        del cached  # the old lines and their gzip go before the new ones are made
         self._parts.pop(part.name, None)
+        for fmt in Format:
+            self._segments.pop((part.name, fmt), None)
         families = part_lines(part, snapshot)
         self.part_renders += 1
         self._parts[part.name] = _PartLines(key, families)
         return families
+
+    def _gzip(self, snapshot: Snapshot, fmt: Format) -> Segment:
+        """The parts of ``snapshot`` in ``fmt`` as one deflate segment; only new parts are
+        compressed."""
+        return joined(self._segment(part, snapshot, fmt) for part in PARTS)
+
+    def _segment(self, part: Part, snapshot: Snapshot, fmt: Format) -> Segment:
+        families = self._part(part, snapshot)  # clears the part's segments if it is new
+        cached = self._segments.get((part.name, fmt))
+        if cached is not None:
+            return cached
+        made = segment(family_chunks(families, fmt), GZIP_LEVEL, GZIP_PIECE)
+        self.part_compressions += 1
+        self._segments[part.name, fmt] = made
+        return made
 
     def _render_self(self, fmt: Format) -> bytes:
         metrics = self_families(

@@ -106,6 +106,30 @@ async def test_gzip_body_is_one_gzip_member_of_the_plain_body(fmt: Format) -> No
     assert plain.endswith(EOF) == (fmt is Format.OPENMETRICS)
 
 
+@pytest.mark.parametrize("fmt", list(Format))
+async def test_a_changed_part_is_all_that_is_recompressed(fmt: Format) -> None:
+    source = StaticSource(one_of_everything(), healthy_status())
+    r = renderer(source)
+    await r.body(fmt, gzip=True)
+    assert r.part_compressions == len(PARTS)
+    ports = tuple(dataclasses.replace(p, receive_bytes=1.0) for p in source.snapshot.wan_ports)
+    source.snapshot = dataclasses.replace(source.snapshot, wan_ports=ports)
+    zipped = b"".join(await r.body(fmt, gzip=True))
+    assert r.part_compressions == len(PARTS) + 1
+    assert gzip.decompress(zipped) == b"".join(await r.body(fmt))
+    other = next(f for f in Format if f is not fmt)
+    await r.body(other, gzip=True)
+    assert r.part_compressions == 2 * len(PARTS) + 1
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+async def test_gzip_of_a_snapshot_with_empty_parts(fmt: Format) -> None:
+    snapshot = Snapshot(inventory=Inventory(Org("o", "Org"), ()))
+    r = renderer(StaticSource(snapshot, healthy_status()))
+    zipped = b"".join(await r.body(fmt, gzip=True))
+    assert gzip.decompress(zipped) == b"".join(await r.body(fmt))
+
+
 @pytest.mark.parametrize(
     ("accept", "fmt"),
     [
