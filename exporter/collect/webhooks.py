@@ -44,7 +44,26 @@ def topic_label(topic: str) -> str:
     return topic if topic in TOPICS else "other"
 
 
-class WebhookIntake:
+class _Tally:
+    """Deliveries and events counted by (topic, outcome), and each topic's last delivery."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._counts: Counter[tuple[str, str]] = Counter()
+        self._last: dict[str, float] = {}
+
+    def counts(self) -> tuple[tuple[str, str, int], ...]:
+        return tuple((t, o, n) for (t, o), n in sorted(self._counts.items()))
+
+    def last_delivery(self) -> tuple[tuple[str, float], ...]:
+        return tuple(sorted(self._last.items()))
+
+    def rejected(self) -> None:
+        """A delivery refused unread (bad signature, too large, not JSON)."""
+        self._counts[REJECTED] += 1
+
+
+class WebhookIntake(_Tally):
     """Applies the events of verified deliveries; counts them for the self-metrics."""
 
     def __init__(
@@ -57,26 +76,14 @@ class WebhookIntake:
         skips: parse.Skips,
         on_delivery: Callable[[str], None] | None = None,
     ) -> None:
+        super().__init__(clock)
         self._publisher = publisher
         self._store = store
-        self._clock = clock
         self._collect = collect
         self._skips = skips
         self._on_delivery = on_delivery
-        self._counts: Counter[tuple[str, str]] = Counter()
-        self._last: dict[str, float] = {}
         self._recent: OrderedDict[tuple[str, str, float, str], None] = OrderedDict()
         self._applied_at: dict[tuple[str, str], float] = {}
-
-    def counts(self) -> tuple[tuple[str, str, int], ...]:
-        return tuple((t, o, n) for (t, o), n in sorted(self._counts.items()))
-
-    def last_delivery(self) -> tuple[tuple[str, float], ...]:
-        return tuple(sorted(self._last.items()))
-
-    def rejected(self) -> None:
-        """A delivery refused unread (bad signature, too large, not JSON)."""
-        self._counts[REJECTED] += 1
 
     async def deliver(self, topic: str, events: list[Any]) -> None:
         """Apply the events of one verified delivery of ``topic``."""
@@ -135,28 +142,16 @@ class WebhookIntake:
         return "unknown_type" if known and event.event_type not in known else "ignored"
 
 
-class WebhookRouter:
+class WebhookRouter(_Tally):
     """The one webhook endpoint of many orgs: each event goes to the intake of its ``org_id``
     (with one org, an event naming no org goes to it); others are counted ``unknown_org``."""
 
     def __init__(self, clock: Clock) -> None:
-        self._clock = clock
+        super().__init__(clock)
         self._intakes: dict[str, WebhookIntake] = {}
-        self._counts: Counter[tuple[str, str]] = Counter()
-        self._last: dict[str, float] = {}
 
     def route(self, org_id: str, intake: WebhookIntake) -> None:
         self._intakes[org_id] = intake
-
-    def counts(self) -> tuple[tuple[str, str, int], ...]:
-        """What the router counted itself (rejected deliveries, events of unknown orgs)."""
-        return tuple((t, o, n) for (t, o), n in sorted(self._counts.items()))
-
-    def last_delivery(self) -> tuple[tuple[str, float], ...]:
-        return tuple(sorted(self._last.items()))
-
-    def rejected(self) -> None:
-        self._counts[REJECTED] += 1
 
     async def deliver(self, topic: str, events: list[Any]) -> None:
         only = next(iter(self._intakes)) if len(self._intakes) == 1 else None
