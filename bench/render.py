@@ -66,8 +66,9 @@ def run(*, quick: bool = False) -> Report:
         f"{large['peak_mib']:,.0f} MiB{verdict(f'{PEAK_TARGET_MIB} MiB', met['peak_rss'])}"
         ". CPU of every thread of the process; the "
         "full render is OpenMetrics and its gzip; the WAN-ports re-render (a new wan_ports "
-        "tuple, as each minute's poll publishes) includes its gzip; text is the second format "
-        "after that. Peak RSS (VmHWM) of the whole process after all of them.",
+        "tuple, as each minute's poll publishes) includes its gzip, of the "
+        f"{large['wan_ports_rerender_compressions']} part(s) it compressed again; text "
+        "is the second format after that. Peak RSS (VmHWM) of the whole process after all of them.",
     )
     return Report(
         name="render",

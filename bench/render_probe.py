@@ -2,8 +2,9 @@
 
 ``python -m bench.render_probe --sites 32080`` prints one JSON line: the CPU seconds (every
 thread of the process) of a full render in OpenMetrics (what Prometheus negotiates), then of
-its gzip, then of a re-render after the WAN ports change, then of the text format; peak RSS
-(``VmHWM``) before and after; body sizes; series count. Status as with ten tokens.
+its gzip, then of a re-render after the WAN ports change (and how many parts it compressed
+again), then of the text format; peak RSS (``VmHWM``) before and after; body sizes; series
+count. Status as with ten tokens.
 """
 
 from __future__ import annotations
@@ -59,7 +60,9 @@ async def probe(sites: int) -> dict[str, Any]:
     result["rendered"] = rss_kib()
     ports = tuple(dataclasses.replace(p, receive_bytes=1.0) for p in snapshot.wan_ports)
     source.snapshot = dataclasses.replace(snapshot, wan_ports=ports)
+    compressed = renderer.part_compressions
     result["wan_ports_rerender_cpu_seconds"], _ = await cpu(lambda: renderer.body(om, gzip=True))
+    result["wan_ports_rerender_compressions"] = renderer.part_compressions - compressed
     result["text_render_cpu_seconds"], result["text_bytes"] = await cpu(
         lambda: renderer.body(Format.TEXT)
     )

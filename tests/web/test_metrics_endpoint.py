@@ -117,6 +117,28 @@ async def test_a_new_snapshot_is_rendered_before_the_next_scrape() -> None:
         assert renderer.renders == 2
 
 
+async def test_gzip_after_a_new_snapshot_recompresses_only_its_changed_parts() -> None:
+    src = source()
+    app = build_app(src, RequestRecorder())
+    renderer = app[RENDERER]
+    zipped = {"Accept": PROMETHEUS_ACCEPT, "Accept-Encoding": "gzip"}
+    async with running(app) as url, aiohttp.ClientSession(auto_decompress=False) as s:
+        async with s.get(f"{url}/metrics", headers=zipped) as r:
+            await r.read()
+        ports = tuple(dataclasses.replace(p, transmit_bytes=7.0) for p in src.snapshot.wan_ports)
+        src.snapshot = dataclasses.replace(src.snapshot, wan_ports=ports)
+        async with s.get(f"{url}/metrics", headers=zipped) as r:
+            assert r.headers["Content-Encoding"] == "gzip"
+            body = gzip.decompress(await r.read())
+        plain_headers = {"Accept": PROMETHEUS_ACCEPT, "Accept-Encoding": "identity"}
+        async with s.get(f"{url}/metrics", headers=plain_headers) as r:
+            plain = await r.read()
+    assert renderer.part_compressions == len(PARTS) + 1
+    assert body == plain
+    assert b"mist_wan_port_transmit_bytes_total{" in body
+    assert b"} 7.0\n" in body
+
+
 @pytest.mark.parametrize(
     ("header", "expected"),
     [
