@@ -24,15 +24,15 @@ LEVEL_SHARE = 0.03  # "level": within 3 % of the final RSS from that hour on
 def soak(sites: int, hours: float) -> list[dict[str, Any]]:
     """Run ``bench.soak_run`` in a fresh process; its hourly samples (echoed to stderr)."""
     args = ["--sites", str(sites), "--hours", str(hours)]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bench.soak_run", *args], stdout=subprocess.PIPE, text=True
-    )
-    assert proc.stdout is not None
     samples = []
-    for line in proc.stdout:
-        samples.append(json.loads(line))
-        print(f"soak: {line.strip()}", file=sys.stderr, flush=True)
-    if proc.wait() != 0:
+    with subprocess.Popen(
+        [sys.executable, "-m", "bench.soak_run", *args], stdout=subprocess.PIPE, text=True
+    ) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            samples.append(json.loads(line))
+            print(f"soak: {line.strip()}", file=sys.stderr, flush=True)
+    if proc.returncode != 0:
         raise RuntimeError(f"bench.soak_run exited {proc.returncode}")
     return samples
 

@@ -81,6 +81,14 @@ def growth(since: tracemalloc.Snapshot | None, top: int = 8) -> list[tuple[str, 
     return [(str(d.traceback), d.size_diff // 1024) for d in diff[:top]]
 
 
+def store_kib(store: MemoryStore) -> dict[str, int]:
+    """KiB of JSON text the store holds, per kind of state."""
+    sizes: dict[str, int] = {}
+    for kind, _, text, _ in store.live_values():
+        sizes[kind] = sizes.get(kind, 0) + len(text)
+    return {kind: size // 1024 for kind, size in sorted(sizes.items())}
+
+
 def memory(sim_pid: int) -> dict[str, Any]:
     """RSS of both processes; the malloc heap in use, Python's blocks, gc objects, tracemalloc."""
     info = _LIBC.mallinfo2()
@@ -101,19 +109,18 @@ def memory(sim_pid: int) -> dict[str, Any]:
 def simulator(clock_file: Path, sites: int) -> Iterator[tuple[int, str, str]]:
     """``bench.soak_sim`` running on ``clock_file``: its pid, org id and base URL."""
     args = ["--clock-file", str(clock_file), "--sites", str(sites)]
-    proc = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-m", "bench.soak_sim", *args],
         stdout=subprocess.PIPE,
         text=True,
         preexec_fn=_die_with_parent,
-    )
-    try:
-        assert proc.stdout is not None
-        announced = dict(proc.stdout.readline().split() for _ in range(2))
-        yield proc.pid, announced["org_id"], announced["base_url"]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    ) as proc:
+        try:
+            assert proc.stdout is not None
+            announced = dict(proc.stdout.readline().split() for _ in range(2))
+            yield proc.pid, announced["org_id"], announced["base_url"]
+        finally:
+            proc.terminate()
 
 
 async def soak(sites: int, hours: float, scrape: float, clock_file: Path) -> None:
@@ -139,6 +146,7 @@ async def soak(sites: int, hours: float, scrape: float, clock_file: Path) -> Non
                         "renders": renderer.renders,
                         "deep_dives": len(stack.publisher.snapshot.deep_dives),
                         "gzip_bytes": body,
+                        "store_kib": store_kib(store),
                         **memory(sim_pid),
                     }
                     if tracemalloc.is_tracing():
