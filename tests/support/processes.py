@@ -57,8 +57,12 @@ async def stop_child(process: asyncio.subprocess.Process, grace: float = 10) -> 
 
 
 def _status(url: str) -> int:
-    with urllib.request.urlopen(url, timeout=5) as response:
-        return int(response.status)
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:  # an answer too; closed, or its socket leaks
+        with error:
+            return error.code
 
 
 def wait_http(url: str, *, timeout: float = 60.0, process: Process | None = None) -> None:
