@@ -40,10 +40,10 @@ async def test_run_forever_runs_each_job_when_the_injected_clock_says_it_is_due(
                 # Nothing is due until the clock moves: the loop waits on the clock, not the wall.
                 await asyncio.sleep(0.2)
                 assert successes() == first
-                clock.advance(DEFAULT_INTERVALS["wan_ports"])
+                clock.advance(DEFAULT_INTERVALS["alarms"])
                 second = await until(
                     successes,
-                    lambda s: s["wan_ports"] == s["alarms"] == clock.time(),
+                    lambda s: s["gateways"] == s["alarms"] == clock.time(),
                     within=60,
                     what="the one-minute jobs run again a minute later",
                 )
@@ -51,5 +51,6 @@ async def test_run_forever_runs_each_job_when_the_injected_clock_says_it_is_due(
                 loop.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await loop
-    assert second["inventory"] == second["gateways"] == START
+    assert DEFAULT_INTERVALS["gateways"] == DEFAULT_INTERVALS["alarms"] == 60
+    assert second["inventory"] == second["wan_ports"] == START  # every 30 and 5 minutes
     assert stack.publisher.snapshot.published >= set(NAMES)
