@@ -6,6 +6,8 @@ import re
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from tests.support.processes import start_demo, wait_http
 from tests.support.wait import running, until_sync
 
@@ -21,6 +23,7 @@ def site_orgs(body: str) -> list[str]:
     return re.findall(r'^mist_site_info\{[^}]*org_id="([^"]+)"', body, re.M)
 
 
+@pytest.mark.slow
 def test_demo_of_two_orgs_exports_both(tmp_path: Path) -> None:
     proc = start_demo(tmp_path, "--sites", str(SITES), "--orgs", "2")
     try:

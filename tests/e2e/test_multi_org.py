@@ -22,6 +22,8 @@ from exporter.state.memory import MemoryStore
 from exporter.web.readiness import readiness
 from tests.metrics.exposition import parse
 
+pytestmark = pytest.mark.slow  # five simulated two-org runs: the inner loop skips them
+
 START = 1_800_000_000.0 + 1800
 TOKENS = ("tok-both-orgs-0123456789", "tok-second-org-0123456789")
 # token_orgs: one token reads both orgs; or one token per org.

@@ -42,6 +42,7 @@ def test_one_of_everything(fmt: Format) -> None:
     assert_same(one_of_everything(), fmt)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", list(Format))
 def test_a_reference_org(fmt: Format) -> None:
     """The synthetic org's shape (and more lines than one block of a family)."""
@@ -128,6 +129,7 @@ def test_a_column_of_labels_as_prometheus_client(keys: tuple[str, ...], odd: str
     assert [label_text(keys, row) for row in rows] == expected
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", list(Format))
 def test_unreported_values_over_many_blocks(fmt: Format) -> None:
     """A column with a whole block unreported, and gaps in others."""
